@@ -1,0 +1,174 @@
+// The interpreter lock: a model of CPython's GIL (Python/ceval_gil.c, 3.2+ "new GIL"),
+// with the pre-3.2 GIL, a fair FIFO lock and "no lock" as switchable policies.
+//
+// Pure C++17: no Node headers. Every entry point is safe to call from any thread.
+// Misuse (releasing a lock one does not hold, acquiring twice, checkpoint without
+// holding) returns an error code; it is never undefined behaviour.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace gil {
+
+enum class Policy : uint8_t { CPython = 0, Legacy = 1, Fifo = 2, None = 3 };
+
+const char* policyName(Policy p);
+// Parses "cpython" | "legacy" | "fifo" | "none"; returns false for anything else.
+bool parsePolicy(const std::string& name, Policy* out);
+
+// Error codes: 0 is success; every error is negative so that checkpoint() can return 1/0/<0.
+enum LockResult : int {
+  kOk = 0,
+  kErrNotHeld = -1,        // release/checkpoint by a thread that does not hold the lock
+  kErrAlreadyHeld = -2,    // acquire by the thread that already holds it
+  kErrNoInterpreter = -3,  // unknown or destroyed interpreter
+  kErrBusy = -4,           // destroy/configure while the lock is held or waited on
+  kErrInvalidArgument = -5,
+};
+const char* lockErrorMessage(int code);
+
+struct LockConfig {
+  Policy policy = Policy::CPython;
+  uint64_t switchIntervalUs = 5000;  // CPython's sys.setswitchinterval default (5 ms)
+  uint32_t checkInterval = 100;      // legacy policy: checkpoints between forced releases
+};
+// Checks the ranges (0 < switchIntervalUs <= 10 s, checkInterval >= 1).
+bool validConfig(const LockConfig& c);
+
+// A small process-wide id for the calling OS thread (1, 2, 3, ... in order of first use).
+uint32_t currentThreadId();
+// Monotonic clock in nanoseconds (steady_clock).
+uint64_t monotonicNs();
+
+enum class LockEventKind : uint8_t { WaitStart = 0, Acquired = 1, Released = 2, DropRequest = 3 };
+struct LockEvent {
+  uint64_t tNs;       // monotonicNs()
+  uint32_t threadId;  // currentThreadId() of the thread the event is about
+  LockEventKind kind;
+};
+
+struct ThreadLockStats {
+  uint32_t threadId = 0;
+  uint64_t acquisitions = 0;
+  uint64_t contendedAcquisitions = 0;  // had to wait
+  uint64_t dropRequests = 0;           // drop requests this thread set while waiting
+  uint64_t forcedSwitches = 0;         // times this thread yielded on request (or legacy tick)
+  uint64_t wakeups = 0;                // condvar wake-ups while waiting (the legacy GIL's thrash)
+  uint64_t heldNs = 0;
+  uint64_t waitNs = 0;
+};
+
+struct HandoffSummary {  // latency from a drop request to another thread holding the lock
+  uint64_t count = 0;
+  uint64_t p50Ns = 0, p90Ns = 0, p99Ns = 0, maxNs = 0;
+};
+
+struct LockStats {
+  uint64_t acquisitions = 0;
+  uint64_t contendedAcquisitions = 0;
+  uint64_t dropRequests = 0;
+  uint64_t forcedSwitches = 0;
+  uint64_t switches = 0;               // acquisitions by a thread other than the previous holder
+  uint64_t yields = 0;                 // checkpoints that released and re-acquired
+  uint64_t wakeups = 0;                // condvar wake-ups of waiters
+  uint64_t releasesOnThreadExit = 0;   // threads that ended while holding
+  uint64_t heldNs = 0;
+  uint64_t waitNs = 0;
+  uint64_t elapsedNs = 0;              // since creation or resetStats()
+  double heldFraction = 0;             // heldNs / elapsedNs (gil_load's "held")
+  double waitFraction = 0;             // waitNs / elapsedNs (gil_load's "wait"; > 1 with many waiters)
+  HandoffSummary handoff;
+  std::vector<ThreadLockStats> threads;
+};
+
+// Log2-bucketed latency histogram (1 ns .. ~1 h), percentiles by interpolation inside a bucket.
+class LatencyHistogram {
+ public:
+  void record(uint64_t ns);
+  HandoffSummary summary() const;
+  void reset();
+
+ private:
+  static constexpr int kBuckets = 64 * 4;  // 4 sub-buckets per power of two
+  uint64_t counts_[kBuckets] = {};
+  uint64_t count_ = 0, max_ = 0;
+};
+
+class InterpreterLock {
+ public:
+  explicit InterpreterLock(LockConfig config = {});
+  ~InterpreterLock();
+  InterpreterLock(const InterpreterLock&) = delete;
+  InterpreterLock& operator=(const InterpreterLock&) = delete;
+
+  // take_gil: blocks until the calling thread holds the lock.
+  int acquire();
+  // drop_gil: kErrNotHeld unless the calling thread holds it.
+  int release();
+  // The eval-breaker check: 1 if the thread yielded (released and re-acquired), 0 if not, < 0 on error.
+  // Fast path is one relaxed atomic load.
+  int checkpoint();
+  bool heldByCurrentThread() const;
+  // Thread id of the holder, 0 when free.
+  uint32_t holder() const;
+
+  // Changes the policy/intervals. Fails with kErrBusy if any thread holds or waits on the lock.
+  int configure(const LockConfig& config);
+  LockConfig config() const;
+
+  LockStats stats() const;
+  void resetStats();
+
+  // Bounded event trace: never blocks; events beyond `capacity` are counted as dropped.
+  void startTrace(size_t capacity);
+  std::vector<LockEvent> stopTrace(uint64_t* dropped = nullptr);
+  bool tracing() const;
+
+  // Number of threads waiting in acquire().
+  uint32_t waiters() const;
+  // True while any thread holds the lock (under any policy) or waits for it.
+  bool busy() const;
+
+  // Called from the thread-exit hook: releases the lock if `threadId` holds it (counted in stats).
+  void releaseForExitedThread(uint32_t threadId);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// An interpreter: an id and its own lock (PEP 684). Id 0 is the process-wide main interpreter.
+class Interpreter {
+ public:
+  Interpreter(uint32_t id, LockConfig config) : id_(id), lock_(config) {}
+  uint32_t id() const { return id_; }
+  InterpreterLock& lock() { return lock_; }
+
+ private:
+  uint32_t id_;
+  InterpreterLock lock_;
+};
+
+// The registry of interpreters in this process. Lookups return shared_ptr so that an interpreter
+// cannot disappear under a thread that found it.
+std::shared_ptr<Interpreter> mainInterpreter();
+// Creates an interpreter with its own lock; its id is never reused.
+std::shared_ptr<Interpreter> createInterpreter(const LockConfig& config);
+// nullptr if unknown or destroyed.
+std::shared_ptr<Interpreter> findInterpreter(uint32_t id);
+// True if `p` is the address of a live interpreter (for the C extension API).
+std::shared_ptr<Interpreter> findInterpreterByAddress(const void* p);
+// Removes an interpreter from the registry. kErrBusy if its lock is held or waited on,
+// kErrNoInterpreter if unknown, kErrInvalidArgument for the main interpreter.
+int destroyInterpreter(uint32_t id);
+std::vector<uint32_t> interpreterIds();
+
+}  // namespace gil
