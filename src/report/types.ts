@@ -1,0 +1,40 @@
+/** One record of the interpreter lock's event trace, as the lock API reports it. */
+export type LockEventKind = 'wait-start' | 'acquired' | 'released' | 'drop-request';
+
+export interface LockEvent {
+  /** Nanoseconds since a process-wide origin (monotonic clock). */
+  tNs: number;
+  threadId: number;
+  kind: LockEventKind;
+  interpreterId: number;
+}
+
+/** A human name for a thread id, shown instead of the bare id. */
+export interface ThreadLabel {
+  threadId: number;
+  name: string;
+}
+
+export interface Series {
+  label: string;
+  points: { x: number; y: number }[];
+}
+
+/** How tick labels on a chart axis are written. */
+export type AxisFormat = 'number' | 'bytes' | 'percent';
+
+export interface ChartSpec {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: Series[];
+  /** Draw the ideal line y = x (perfect scaling) behind the series. */
+  ideal?: 'y=x' | null;
+  logX?: boolean;
+  logY?: boolean;
+  /** Tick label format; 'number' when absent. 'bytes' writes 1 KiB, 64 MiB. */
+  xFormat?: AxisFormat;
+  yFormat?: AxisFormat;
+}
+
+export const LOCK_EVENT_KINDS: readonly LockEventKind[] = ['wait-start', 'acquired', 'released', 'drop-request'];
