@@ -1,0 +1,352 @@
+// Node-API bindings for the interpreter lock (native/core/interpreter_lock.h).
+//
+// The hot calls (checkpoint, acquire, release, held) are per-interpreter functions whose callback
+// data is the Interpreter itself: a call costs what a plain Node-API call costs, with no lookup by
+// id. Each such function keeps its interpreter alive (a shared_ptr freed by the function's
+// finalizer), so a handle can never point at freed memory; a destroyed interpreter answers with
+// kErrNoInterpreter instead.
+#include <napi.h>
+
+#include <memory>
+#include <string>
+
+#include "interpreter_lock.h"
+
+namespace {
+
+using gil::Interpreter;
+using gil::InterpreterLock;
+
+// Monotonic timestamps leave the addon relative to this origin, so they fit a double exactly.
+const uint64_t kOriginNs = gil::monotonicNs();
+
+#define REQUIRE_ARGS(n)                                                                         \
+  if (info.Length() < (n))                                                                      \
+  throw Napi::TypeError::New(info.Env(), std::string(__func__) + ": expected " #n " argument(s)")
+#define REQUIRE_NUMBER(i, name)                                                                 \
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), name " must be a number")
+#define REQUIRE_STRING(i, name)                                                                 \
+  if (!info[i].IsString()) throw Napi::TypeError::New(info.Env(), name " must be a string")
+
+[[noreturn]] void throwLockError(Napi::Env env, int code) {
+  throw Napi::Error::New(env, gil::lockErrorMessage(code));
+}
+
+// An interpreter id: an integer in [0, 2^32). Anything else is a TypeError/RangeError.
+uint32_t interpreterIdArg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "id must be an integer");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
+    throw Napi::RangeError::New(info.Env(), "id must be a non-negative integer, got " + std::to_string(d));
+  }
+  return static_cast<uint32_t>(d);
+}
+
+std::shared_ptr<Interpreter> interpreterArg(const Napi::CallbackInfo& info, size_t i) {
+  uint32_t id = interpreterIdArg(info, i);
+  auto interp = gil::findInterpreter(id);
+  if (!interp) throw Napi::RangeError::New(info.Env(), "id: no interpreter with id " + std::to_string(id));
+  return interp;
+}
+
+// configArg(policy, switchIntervalUs, checkInterval): validated, with names in the errors.
+gil::LockConfig configArg(const Napi::CallbackInfo& info, size_t i, gil::LockConfig base) {
+  REQUIRE_ARGS(i + 3);
+  if (!info[i].IsUndefined()) {
+    REQUIRE_STRING(i, "policy");
+    std::string name = info[i].As<Napi::String>().Utf8Value();
+    if (!gil::parsePolicy(name, &base.policy)) {
+      throw Napi::RangeError::New(info.Env(),
+                                  "policy must be one of 'cpython', 'legacy', 'fifo', 'none', got '" + name + "'");
+    }
+  }
+  if (!info[i + 1].IsUndefined()) {
+    REQUIRE_NUMBER(i + 1, "switchIntervalUs");
+    double us = info[i + 1].As<Napi::Number>().DoubleValue();
+    if (!(us > 0 && us <= 10e6)) {
+      throw Napi::RangeError::New(info.Env(), "switchIntervalUs must be > 0 and <= 10,000,000 (10 s)");
+    }
+    base.switchIntervalUs = static_cast<uint64_t>(us < 1 ? 1 : us);
+  }
+  if (!info[i + 2].IsUndefined()) {
+    REQUIRE_NUMBER(i + 2, "checkInterval");
+    double n = info[i + 2].As<Napi::Number>().DoubleValue();
+    if (!(n >= 1 && n <= 1e9) || n != static_cast<double>(static_cast<uint64_t>(n))) {
+      throw Napi::RangeError::New(info.Env(), "checkInterval must be an integer between 1 and 1e9");
+    }
+    base.checkInterval = static_cast<uint32_t>(n);
+  }
+  return base;
+}
+
+Napi::Object configToJs(Napi::Env env, const gil::LockConfig& c) {
+  auto o = Napi::Object::New(env);
+  o.Set("policy", gil::policyName(c.policy));
+  o.Set("switchIntervalUs", static_cast<double>(c.switchIntervalUs));
+  o.Set("checkInterval", static_cast<double>(c.checkInterval));
+  return o;
+}
+
+// --- per-interpreter hot functions ---------------------------------------------------------------
+// Executed on the calling JS thread; `data` is the Interpreter the function was made for.
+
+Interpreter* self(const Napi::CallbackInfo& info) { return static_cast<Interpreter*>(info.Data()); }
+
+Napi::Value Acquire(const Napi::CallbackInfo& info) {
+  Interpreter* interp = self(info);
+  if (!interp->alive()) throwLockError(info.Env(), gil::kErrNoInterpreter);
+  int rc = interp->lock().acquire();  // blocks this thread: meant for worker threads
+  if (rc != gil::kOk) throwLockError(info.Env(), rc);
+  return info.Env().Undefined();
+}
+
+Napi::Value Release(const Napi::CallbackInfo& info) {
+  int rc = self(info)->lock().release();
+  if (rc != gil::kOk) throwLockError(info.Env(), rc);
+  return info.Env().Undefined();
+}
+
+Napi::Value Checkpoint(const Napi::CallbackInfo& info) {
+  int rc = self(info)->lock().checkpoint();
+  if (rc < 0) throwLockError(info.Env(), rc);
+  return Napi::Boolean::New(info.Env(), rc == 1);
+}
+
+Napi::Value Held(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), self(info)->lock().heldByCurrentThread());
+}
+
+// acquireAsync: a libuv pool thread waits for the lock on behalf of the calling JS thread (the
+// event loop never blocks); when it is granted, OnOK runs back on the JS thread and adopts it.
+class AcquireWorker : public Napi::AsyncWorker {
+ public:
+  AcquireWorker(Napi::Env env, std::shared_ptr<Interpreter> interp, uint32_t forThread)
+      : Napi::AsyncWorker(env, "gil-lab:acquire"), deferred_(Napi::Promise::Deferred::New(env)),
+        interp_(std::move(interp)), forThread_(forThread) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  // Executed on a libuv pool thread: no JS access here.
+  void Execute() override { rc_ = interp_->alive() ? interp_->lock().acquireAs(forThread_) : gil::kErrNoInterpreter; }
+  void OnOK() override {
+    if (rc_ == gil::kOk) rc_ = interp_->lock().adopt();
+    if (rc_ == gil::kOk) {
+      deferred_.Resolve(Env().Undefined());
+    } else {
+      deferred_.Reject(Napi::Error::New(Env(), gil::lockErrorMessage(rc_)).Value());
+    }
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<Interpreter> interp_;
+  uint32_t forThread_;
+  int rc_ = gil::kOk;
+};
+
+Napi::Value AcquireAsync(const Napi::CallbackInfo& info) {
+  Interpreter* interp = self(info);
+  auto shared = gil::findInterpreterByAddress(interp);
+  auto worker = new AcquireWorker(info.Env(), shared, gil::currentThreadId());
+  auto promise = worker->Promise();
+  if (!shared) {
+    delete worker;
+    throwLockError(info.Env(), gil::kErrNoInterpreter);
+  }
+  if (interp->lock().heldByCurrentThread()) {
+    delete worker;
+    throwLockError(info.Env(), gil::kErrAlreadyHeld);
+  }
+  worker->Queue();
+  return promise;
+}
+
+Napi::Function boundFunction(Napi::Env env, const std::shared_ptr<Interpreter>& interp, const char* name,
+                             Napi::Function::Callback cb) {
+  auto* keepAlive = new std::shared_ptr<Interpreter>(interp);
+  auto fn = Napi::Function::New(env, cb, name, interp.get());
+  fn.AddFinalizer([](Napi::Env, std::shared_ptr<Interpreter>* p) { delete p; }, keepAlive);
+  return fn;
+}
+
+// interpreterHandle(id) -> { id, acquire, acquireAsync, release, checkpoint, held }
+Napi::Value InterpreterHandle(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(1);
+  auto interp = interpreterArg(info, 0);
+  Napi::Env env = info.Env();
+  auto o = Napi::Object::New(env);
+  o.Set("id", static_cast<double>(interp->id()));
+  o.Set("acquire", boundFunction(env, interp, "acquire", Acquire));
+  o.Set("acquireAsync", boundFunction(env, interp, "acquireAsync", AcquireAsync));
+  o.Set("release", boundFunction(env, interp, "release", Release));
+  o.Set("checkpoint", boundFunction(env, interp, "checkpoint", Checkpoint));
+  o.Set("held", boundFunction(env, interp, "held", Held));
+  return o;
+}
+
+// --- registry and configuration ------------------------------------------------------------------
+
+Napi::Value InterpreterCreate(const Napi::CallbackInfo& info) {
+  gil::LockConfig config = configArg(info, 0, gil::LockConfig{});
+  return Napi::Number::New(info.Env(), gil::createInterpreter(config)->id());
+}
+
+Napi::Value InterpreterDestroy(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(1);
+  uint32_t id = interpreterIdArg(info, 0);
+  int rc = gil::destroyInterpreter(id);
+  if (rc == gil::kErrInvalidArgument) throw Napi::Error::New(info.Env(), "the main interpreter cannot be destroyed");
+  if (rc == gil::kErrNoInterpreter) {
+    throw Napi::RangeError::New(info.Env(), "id: no interpreter with id " + std::to_string(id));
+  }
+  if (rc != gil::kOk) throwLockError(info.Env(), rc);
+  return info.Env().Undefined();
+}
+
+Napi::Value InterpreterExists(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(1);
+  return Napi::Boolean::New(info.Env(), gil::findInterpreter(interpreterIdArg(info, 0)) != nullptr);
+}
+
+Napi::Value InterpreterIds(const Napi::CallbackInfo& info) {
+  auto ids = gil::interpreterIds();
+  auto arr = Napi::Array::New(info.Env(), ids.size());
+  for (size_t i = 0; i < ids.size(); i++) arr.Set(static_cast<uint32_t>(i), static_cast<double>(ids[i]));
+  return arr;
+}
+
+Napi::Value InterpreterConfigure(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(4);
+  auto interp = interpreterArg(info, 0);
+  gil::LockConfig config = configArg(info, 1, interp->lock().config());
+  int rc = interp->lock().configure(config);
+  if (rc == gil::kErrBusy) {
+    throw Napi::Error::New(info.Env(),
+                           "cannot reconfigure an interpreter whose lock is held or waited on; release it first");
+  }
+  if (rc != gil::kOk) throwLockError(info.Env(), rc);
+  return info.Env().Undefined();
+}
+
+Napi::Value InterpreterConfig(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(1);
+  return configToJs(info.Env(), interpreterArg(info, 0)->lock().config());
+}
+
+// --- stats and trace -------------------------------------------------------------------------------
+
+Napi::Value LockStatsJs(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(1);
+  auto interp = interpreterArg(info, 0);
+  gil::LockStats s = interp->lock().stats();
+  Napi::Env env = info.Env();
+  auto o = Napi::Object::New(env);
+  auto num = [](uint64_t v) { return static_cast<double>(v); };
+  o.Set("acquisitions", num(s.acquisitions));
+  o.Set("contendedAcquisitions", num(s.contendedAcquisitions));
+  o.Set("dropRequests", num(s.dropRequests));
+  o.Set("forcedSwitches", num(s.forcedSwitches));
+  o.Set("switches", num(s.switches));
+  o.Set("yields", num(s.yields));
+  o.Set("wakeups", num(s.wakeups));
+  o.Set("releasesOnThreadExit", num(s.releasesOnThreadExit));
+  o.Set("heldNs", num(s.heldNs));
+  o.Set("waitNs", num(s.waitNs));
+  o.Set("elapsedNs", num(s.elapsedNs));
+  o.Set("heldFraction", s.heldFraction);
+  o.Set("waitFraction", s.waitFraction);
+  auto h = Napi::Object::New(env);
+  h.Set("count", num(s.handoff.count));
+  h.Set("p50Ns", num(s.handoff.p50Ns));
+  h.Set("p90Ns", num(s.handoff.p90Ns));
+  h.Set("p99Ns", num(s.handoff.p99Ns));
+  h.Set("maxNs", num(s.handoff.maxNs));
+  o.Set("handoff", h);
+  auto threads = Napi::Array::New(env, s.threads.size());
+  for (size_t i = 0; i < s.threads.size(); i++) {
+    const auto& t = s.threads[i];
+    auto to = Napi::Object::New(env);
+    to.Set("threadId", num(t.threadId));
+    to.Set("acquisitions", num(t.acquisitions));
+    to.Set("contendedAcquisitions", num(t.contendedAcquisitions));
+    to.Set("dropRequests", num(t.dropRequests));
+    to.Set("forcedSwitches", num(t.forcedSwitches));
+    to.Set("wakeups", num(t.wakeups));
+    to.Set("heldNs", num(t.heldNs));
+    to.Set("waitNs", num(t.waitNs));
+    threads.Set(static_cast<uint32_t>(i), to);
+  }
+  o.Set("threads", threads);
+  return o;
+}
+
+Napi::Value LockResetStats(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(1);
+  interpreterArg(info, 0)->lock().resetStats();
+  return info.Env().Undefined();
+}
+
+Napi::Value TraceStart(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(2);
+  auto interp = interpreterArg(info, 0);
+  REQUIRE_NUMBER(1, "capacity");
+  double cap = info[1].As<Napi::Number>().DoubleValue();
+  if (!(cap >= 1 && cap <= 1e8) || cap != static_cast<double>(static_cast<uint64_t>(cap))) {
+    throw Napi::RangeError::New(info.Env(), "capacity must be an integer between 1 and 100,000,000");
+  }
+  interp->lock().startTrace(static_cast<size_t>(cap));
+  return info.Env().Undefined();
+}
+
+// traceStop(id) -> { events: [{ tNs, threadId, kind }], dropped }
+Napi::Value TraceStop(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(1);
+  auto interp = interpreterArg(info, 0);
+  uint64_t dropped = 0;
+  auto events = interp->lock().stopTrace(&dropped);
+  Napi::Env env = info.Env();
+  static const char* kKinds[] = {"wait-start", "acquired", "released", "drop-request"};
+  auto arr = Napi::Array::New(env, events.size());
+  for (size_t i = 0; i < events.size(); i++) {
+    auto e = Napi::Object::New(env);
+    e.Set("tNs", static_cast<double>(events[i].tNs - kOriginNs));
+    e.Set("threadId", static_cast<double>(events[i].threadId));
+    e.Set("kind", kKinds[static_cast<int>(events[i].kind)]);
+    arr.Set(static_cast<uint32_t>(i), e);
+  }
+  auto o = Napi::Object::New(env);
+  o.Set("events", arr);
+  o.Set("dropped", static_cast<double>(dropped));
+  return o;
+}
+
+Napi::Value CurrentThreadId(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), gil::currentThreadId());
+}
+
+// nowNs(): the same clock as trace timestamps.
+Napi::Value NowNs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(gil::monotonicNs() - kOriginNs));
+}
+
+}  // namespace
+
+void RegisterInterpreter(Napi::Env env, Napi::Object exports) {
+  auto set = [&](const char* name, Napi::Function::Callback cb) {
+    exports.Set(name, Napi::Function::New(env, cb, name));
+  };
+  set("interpreterHandle", InterpreterHandle);
+  set("interpreterCreate", InterpreterCreate);
+  set("interpreterDestroy", InterpreterDestroy);
+  set("interpreterExists", InterpreterExists);
+  set("interpreterIds", InterpreterIds);
+  set("interpreterConfigure", InterpreterConfigure);
+  set("interpreterConfig", InterpreterConfig);
+  set("lockStats", LockStatsJs);
+  set("lockResetStats", LockResetStats);
+  set("traceStart", TraceStart);
+  set("traceStop", TraceStop);
+  set("currentThreadId", CurrentThreadId);
+  set("nowNs", NowNs);
+}

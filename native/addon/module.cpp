@@ -1,0 +1,16 @@
+// Addon entry point. Each area exposes Register<Area>(env, exports) from its own file in
+// native/addon/; add one declaration and one call here per area.
+#include <napi.h>
+
+void RegisterPlatform(Napi::Env env, Napi::Object exports);
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  RegisterPlatform(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(gil_lab, Init)

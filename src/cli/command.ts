@@ -1,0 +1,31 @@
+import type { ParseArgsConfig } from 'node:util';
+
+/** What a command gets: its parsed options and positionals, and where to write. */
+export interface CommandContext {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** The top-level help text, for commands that print it. */
+  help: () => string;
+}
+
+/** One `gil-lab <name>` subcommand. Add new ones to the list in ./commands.ts. */
+export interface CliCommand {
+  name: string;
+  /** One line for `gil-lab --help`. */
+  summary: string;
+  /** Usage line(s) after `gil-lab `, e.g. `run <experiment> [--workers N]`. */
+  usage: string;
+  /** Options for node:util parseArgs (strict); `--help` is added to every command. */
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Whether the command takes positional arguments. */
+  allowPositionals: boolean;
+  /** Returns the process exit status. */
+  run(context: CommandContext): Promise<number> | number;
+}
+
+/** Raised by a command for bad usage; the CLI prints the message and exits with status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

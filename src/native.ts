@@ -1,0 +1,69 @@
+// The one place the native addon is loaded. Everything else imports `native` from here.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The functions the addon exports. Each native area (native/addon/<area>.cpp) adds its fields here.
+ */
+export interface NativeAddon {
+  /** Number of hardware threads (never less than 1). */
+  hardwareConcurrency(): number;
+  /** The package version the addon was built as. */
+  version(): string;
+  /** Does nothing; timing it gives the fixed cost of one Node-API call. */
+  noop(): void;
+}
+
+/** The addon's module name: build/Release/gil_lab.node (node-gyp) or build-cmake/Release/gil_lab.node. */
+export const ADDON_NAME = 'gil_lab';
+
+/** Thrown when the addon cannot be loaded; says what went wrong and what to run. */
+export class NativeAddonLoadError extends Error {
+  override name = 'NativeAddonLoadError';
+}
+
+/** Turns a failure to load the addon into an error that says what happened and what to run. */
+export function explainLoadError(error: unknown, where: string): NativeAddonLoadError {
+  const message = error instanceof Error ? error.message : String(error);
+  let text: string;
+  if (message.includes('Could not locate the bindings file') || /Cannot find module/.test(message)) {
+    text =
+      `The gil-lab native addon is not built (no ${ADDON_NAME}.node found ${where}). ` +
+      'Run `npm install` (or `npm run build`) in the gil-lab folder to compile it.';
+  } else if (message.includes('NODE_MODULE_VERSION') || message.includes('was compiled against a different Node.js version')) {
+    text =
+      `The gil-lab native addon ${where} was built for a different Node.js version than this one ` +
+      `(${process.version}, ABI ${process.versions.modules}). ` +
+      'Rebuild it with `npm run build` (or `npm rebuild gil-lab`).';
+  } else {
+    text =
+      `The gil-lab native addon ${where} failed to load: ${message.split('\n')[0]}. ` +
+      'Rebuild it with `npm run build`.';
+  }
+  return new NativeAddonLoadError(text, { cause: error });
+}
+
+/** Loads the addon from an explicit file, e.g. build-cmake/Release/gil_lab.node. */
+export function loadNativeAddonFrom(file: string): NativeAddon {
+  try {
+    return require(file) as NativeAddon;
+  } catch (error) {
+    throw explainLoadError(error, `at ${file}`);
+  }
+}
+
+function loadNativeAddon(): NativeAddon {
+  try {
+    const bindings = require('bindings') as (options: { bindings: string; module_root: string }) => unknown;
+    // The package root (dist/..), given explicitly: bindings' own guess reads call stacks.
+    const moduleRoot = fileURLToPath(new URL('..', import.meta.url));
+    return bindings({ bindings: `${ADDON_NAME}.node`, module_root: moduleRoot }) as NativeAddon;
+  } catch (error) {
+    throw explainLoadError(error, 'in the package build folder');
+  }
+}
+
+/** The addon built by `npm install` (node-gyp), loaded on first import. */
+export const native: NativeAddon = loadNativeAddon();
