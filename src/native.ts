@@ -32,7 +32,10 @@ export function explainLoadError(error: unknown, where: string): NativeAddonLoad
     text =
       `The gil-lab native addon is not built (no ${ADDON_NAME}.node found ${where}). ` +
       'Run `npm install` (or `npm run build`) in the gil-lab folder to compile it.';
-  } else if (message.includes('NODE_MODULE_VERSION') || message.includes('was compiled against a different Node.js version')) {
+  } else if (
+    message.includes('NODE_MODULE_VERSION') ||
+    message.includes('was compiled against a different Node.js version')
+  ) {
     text =
       `The gil-lab native addon ${where} was built for a different Node.js version than this one ` +
       `(${process.version}, ABI ${process.versions.modules}). ` +

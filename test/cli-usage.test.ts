@@ -49,7 +49,7 @@ test("an unknown command flag exits 2 and names the command's options", () => {
   assert.match(r.stderr, /--workers/);
 });
 
-test('<command> --help prints that command\'s usage', () => {
+test("<command> --help prints that command's usage", () => {
   const r = gilLab('run', '--help');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /usage: gil-lab run <experiment>/);

@@ -53,7 +53,9 @@ test('an addon built for another Node ABI gives an error that says to rebuild', 
 });
 
 test('the bindings search failure is explained, not listed', () => {
-  const searchError = new Error('Could not locate the bindings file. Tried:\n → /a/build/gil_lab.node\n → /b/gil_lab.node');
+  const searchError = new Error(
+    'Could not locate the bindings file. Tried:\n → /a/build/gil_lab.node\n → /b/gil_lab.node',
+  );
   const error = explainLoadError(searchError, 'in the package build folder');
   assert.match(error.message, /not built/);
   assert.doesNotMatch(error.message, /Tried:/);

@@ -2,6 +2,8 @@
 import type { BenchSuite } from '../suite.js';
 import { floorSuite } from './floor.js';
 
+// One entry per line, so each addition is a one-line change (hence prettier-ignore).
+// prettier-ignore
 export const suites: readonly BenchSuite[] = [
   floorSuite,
 ];

@@ -1,7 +1,7 @@
 // Node-API bindings for native/core/platform.h, plus noop(), the cost floor of a Node-API call.
-#include <napi.h>
-
 #include "platform.h"
+
+#include <napi.h>
 
 namespace {
 
@@ -19,7 +19,8 @@ Napi::Value Noop(const Napi::CallbackInfo& info) { return info.Env().Undefined()
 }  // namespace
 
 void RegisterPlatform(Napi::Env env, Napi::Object exports) {
-  exports.Set("hardwareConcurrency", Napi::Function::New(env, HardwareConcurrency, "hardwareConcurrency"));
+  exports.Set("hardwareConcurrency",
+              Napi::Function::New(env, HardwareConcurrency, "hardwareConcurrency"));
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   exports.Set("noop", Napi::Function::New(env, Noop, "noop"));
 }

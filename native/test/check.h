@@ -22,21 +22,21 @@ inline int exitCode() {
 
 }  // namespace gil_test
 
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond << "\n"; \
-      ++gil_test::failures();                                                        \
-    }                                                                                \
+      ++gil_test::failures();                                                       \
+    }                                                                               \
   } while (0)
 
-#define CHECK_EQ(a, b)                                                                      \
-  do {                                                                                      \
-    const auto& check_a_ = (a);                                                             \
-    const auto& check_b_ = (b);                                                             \
-    if (!(check_a_ == check_b_)) {                                                          \
-      std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK_EQ failed: " #a " == " #b " ("  \
-                << check_a_ << " vs " << check_b_ << ")\n";                                 \
-      ++gil_test::failures();                                                               \
-    }                                                                                       \
+#define CHECK_EQ(a, b)                                                                    \
+  do {                                                                                    \
+    const auto& check_a_ = (a);                                                           \
+    const auto& check_b_ = (b);                                                           \
+    if (!(check_a_ == check_b_)) {                                                        \
+      std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK_EQ failed: " #a " == " #b " (" \
+                << check_a_ << " vs " << check_b_ << ")\n";                               \
+      ++gil_test::failures();                                                             \
+    }                                                                                     \
   } while (0)

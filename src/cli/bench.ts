@@ -6,7 +6,10 @@ import { UsageError, type CliCommand } from './command.js';
 const runnerUrl = new URL('../../dist-dev/bench/runner.js', import.meta.url);
 
 interface BenchRunner {
-  runBench(names: readonly string[], options: { json?: boolean; outDir?: string; stdout?: (t: string) => void }): Promise<unknown>;
+  runBench(
+    names: readonly string[],
+    options: { json?: boolean; outDir?: string; stdout?: (t: string) => void },
+  ): Promise<unknown>;
 }
 
 export const benchCommand: CliCommand = {
@@ -17,7 +20,9 @@ export const benchCommand: CliCommand = {
   allowPositionals: true,
   async run({ values, positionals, stdout, stderr }) {
     if (!existsSync(fileURLToPath(runnerUrl))) {
-      stderr('gil-lab bench: the benchmark suites are not compiled; run `npm run bench` (or `npm test`) in the gil-lab folder first.\n');
+      stderr(
+        'gil-lab bench: the benchmark suites are not compiled; run `npm run bench` (or `npm test`) in the gil-lab folder first.\n',
+      );
       return 1;
     }
     const runner = (await import(runnerUrl.href)) as BenchRunner;

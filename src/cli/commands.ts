@@ -5,6 +5,8 @@ import { listCommand } from './list.js';
 import { runCommand } from './run.js';
 import { benchCommand } from './bench.js';
 
+// One entry per line, so each addition is a one-line change (hence prettier-ignore).
+// prettier-ignore
 export const commands: readonly CliCommand[] = [
   tourCommand,
   listCommand,
