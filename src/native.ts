@@ -14,6 +14,31 @@ export interface NativeAddon {
   version(): string;
   /** Does nothing; timing it gives the fixed cost of one Node-API call. */
   noop(): void;
+
+  // --- the interpreter lock (native/addon/interpreter.cpp) ---
+  interpreterHandle(id: number): {
+    id: number;
+    acquire(): void;
+    acquireAsync(): Promise<void>;
+    release(): void;
+    checkpoint(): boolean;
+    held(): boolean;
+  };
+  interpreterCreate(policy?: string, switchIntervalUs?: number, checkInterval?: number): number;
+  interpreterDestroy(id: number): void;
+  interpreterExists(id: number): boolean;
+  interpreterIds(): number[];
+  interpreterConfigure(id: number, policy?: string, switchIntervalUs?: number, checkInterval?: number): void;
+  interpreterConfig(id: number): { policy: string; switchIntervalUs: number; checkInterval: number };
+  lockStats(id: number): import('./interpreter.js').LockStats;
+  lockResetStats(id: number): void;
+  traceStart(id: number, capacity: number): void;
+  traceStop(id: number): {
+    events: { tNs: number; threadId: number; kind: import('./interpreter.js').LockEventKind }[];
+    dropped: number;
+  };
+  currentThreadId(): number;
+  nowNs(): number;
 }
 
 /** The addon's module name: build/Release/gil_lab.node (node-gyp) or build-cmake/Release/gil_lab.node. */

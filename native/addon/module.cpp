@@ -3,11 +3,13 @@
 #include <napi.h>
 
 void RegisterPlatform(Napi::Env env, Napi::Object exports);
+void RegisterInterpreter(Napi::Env env, Napi::Object exports);
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPlatform(env, exports);
+  RegisterInterpreter(env, exports);
   return exports;
 }
 

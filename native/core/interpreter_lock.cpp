@@ -509,6 +509,38 @@ int InterpreterLock::acquire() {
   return kOk;
 }
 
+int InterpreterLock::acquireAs(uint32_t threadId) {
+  if (threadId == 0) return kErrInvalidArgument;
+  if (impl_->currentPolicy() == Policy::None) {
+    {
+      std::lock_guard<std::mutex> g(impl_->mutex);
+      auto it = impl_->threads.find(threadId);
+      if (it != impl_->threads.end() && it->second.holding) return kErrAlreadyHeld;
+    }
+    impl_->takeNone(threadId);
+    return kOk;
+  }
+  if ((impl_->state.load(std::memory_order_relaxed) & kHolderMask) == threadId) return kErrAlreadyHeld;
+  impl_->take(threadId);
+  return kOk;
+}
+
+int InterpreterLock::adopt() {
+  ThreadState& ts = threadState();
+  if (!heldByCurrentThreadRaw(ts.id)) return kErrNotHeld;
+  if (!ts.holds(this)) ts.add(this);
+  return kOk;
+}
+
+bool InterpreterLock::heldByCurrentThreadRaw(uint32_t tid) const {
+  if (impl_->currentPolicy() == Policy::None) {
+    std::lock_guard<std::mutex> g(impl_->mutex);
+    auto it = impl_->threads.find(tid);
+    return it != impl_->threads.end() && it->second.holding;
+  }
+  return (impl_->state.load(std::memory_order_relaxed) & kHolderMask) == tid;
+}
+
 int InterpreterLock::release() {
   ThreadState& ts = threadState();
   if (impl_->currentPolicy() == Policy::None) {
@@ -721,6 +753,7 @@ int destroyInterpreter(uint32_t id) {
   if (it == r.byId.end()) return kErrNoInterpreter;
   InterpreterLock& l = it->second->lock();
   if (l.busy()) return kErrBusy;
+  it->second->markDestroyed();
   r.byId.erase(it);
   return kOk;
 }

@@ -111,6 +111,13 @@ class InterpreterLock {
 
   // take_gil: blocks until the calling thread holds the lock.
   int acquire();
+  // take_gil on behalf of another thread: blocks the calling (proxy) thread until the lock is held
+  // by `threadId`. Lets an event-loop thread wait for the lock without blocking: a pool thread
+  // waits (setting drop requests as any waiter would) and the owner then calls adopt().
+  int acquireAs(uint32_t threadId);
+  // Called by the thread a proxy acquired for: records the hold in the thread's own state, so that
+  // its exit releases the lock. kErrNotHeld unless the lock is held for the calling thread.
+  int adopt();
   // drop_gil: kErrNotHeld unless the calling thread holds it.
   int release();
   // The eval-breaker check: 1 if the thread yielded (released and re-acquired), 0 if not, < 0 on error.
@@ -141,6 +148,7 @@ class InterpreterLock {
   void releaseForExitedThread(uint32_t threadId);
 
  private:
+  bool heldByCurrentThreadRaw(uint32_t threadId) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -151,10 +159,14 @@ class Interpreter {
   Interpreter(uint32_t id, LockConfig config) : id_(id), lock_(config) {}
   uint32_t id() const { return id_; }
   InterpreterLock& lock() { return lock_; }
+  // False once destroyInterpreter() removed it; handles that still point at it then fail cleanly.
+  bool alive() const { return alive_.load(std::memory_order_relaxed); }
+  void markDestroyed() { alive_.store(false, std::memory_order_relaxed); }
 
  private:
   uint32_t id_;
   InterpreterLock lock_;
+  std::atomic<bool> alive_{true};
 };
 
 // The registry of interpreters in this process. Lookups return shared_ptr so that an interpreter

@@ -1,0 +1,252 @@
+// The interpreter and its lock, as JavaScript sees them.
+//
+// `Interpreter.main()` is the process-wide interpreter: its lock is the GIL that every thread of the
+// process (the main thread and every worker thread) shares. `new Interpreter()` makes another one with
+// its own lock (the PEP 684 model). Any thread finds an interpreter by id with `Interpreter.byId(id)`.
+import { native } from './native.js';
+
+export type Policy = 'cpython' | 'legacy' | 'fifo' | 'none';
+export const POLICIES: readonly Policy[] = ['cpython', 'legacy', 'fifo', 'none'];
+
+export interface InterpreterOptions {
+  /** Lock policy; default 'cpython'. */
+  policy?: Policy;
+  /** The switch interval in microseconds (CPython's sys.setswitchinterval); default 5000. */
+  switchIntervalUs?: number;
+  /** Legacy policy only: checkpoints between forced releases; default 100. */
+  checkInterval?: number;
+}
+
+export interface ThreadLockStats {
+  threadId: number;
+  acquisitions: number;
+  contendedAcquisitions: number;
+  dropRequests: number;
+  forcedSwitches: number;
+  wakeups: number;
+  heldNs: number;
+  waitNs: number;
+}
+
+export interface LockStats {
+  acquisitions: number;
+  contendedAcquisitions: number;
+  /** Drop requests set by waiters (the eval breaker). */
+  dropRequests: number;
+  /** Times a holder yielded at a checkpoint (on request, or the legacy policy's tick). */
+  forcedSwitches: number;
+  /** Acquisitions by a thread other than the previous holder. */
+  switches: number;
+  yields: number;
+  /** Condition-variable wake-ups of waiters (the old GIL's thrash shows up here). */
+  wakeups: number;
+  releasesOnThreadExit: number;
+  heldNs: number;
+  waitNs: number;
+  elapsedNs: number;
+  /** heldNs / elapsedNs, as CPython's gil_load reports it. */
+  heldFraction: number;
+  /** waitNs / elapsedNs; above 1 when several threads wait at once. */
+  waitFraction: number;
+  /** Latency from a drop request to another thread holding the lock. */
+  handoff: { count: number; p50Ns: number; p90Ns: number; p99Ns: number; maxNs: number };
+  threads: ThreadLockStats[];
+}
+
+export type LockEventKind = 'wait-start' | 'acquired' | 'released' | 'drop-request';
+export interface LockEvent {
+  /** Nanoseconds since a process-wide origin (the same clock as `Interpreter.nowNs()`). */
+  tNs: number;
+  threadId: number;
+  kind: LockEventKind;
+  interpreterId: number;
+}
+
+/** The native handle: functions bound to one interpreter, as cheap as any Node-API call. */
+interface Handle {
+  id: number;
+  acquire(): void;
+  acquireAsync(): Promise<void>;
+  release(): void;
+  checkpoint(): boolean;
+  held(): boolean;
+}
+
+const MAX_SWITCH_INTERVAL_US = 10_000_000;
+
+function checkOptions(opts: unknown, where: string): InterpreterOptions {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`${where}: options must be an object`);
+  const o = opts as Record<string, unknown>;
+  if (o.policy !== undefined && !POLICIES.includes(o.policy as Policy)) {
+    throw new RangeError(`policy must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(o.policy)}`);
+  }
+  if (o.switchIntervalUs !== undefined) {
+    const v = o.switchIntervalUs;
+    if (typeof v !== 'number') throw new TypeError(`switchIntervalUs must be a number, got ${typeof v}`);
+    if (!(v > 0 && v <= MAX_SWITCH_INTERVAL_US)) {
+      throw new RangeError(`switchIntervalUs must be > 0 and <= ${MAX_SWITCH_INTERVAL_US} (10 s), got ${v}`);
+    }
+  }
+  if (o.checkInterval !== undefined) {
+    const v = o.checkInterval;
+    if (typeof v !== 'number') throw new TypeError(`checkInterval must be a number, got ${typeof v}`);
+    if (!Number.isInteger(v) || v < 1 || v > 1e9) {
+      throw new RangeError(`checkInterval must be an integer between 1 and 1e9, got ${v}`);
+    }
+  }
+  return o as InterpreterOptions;
+}
+
+// One Interpreter object per id per thread, so `byId(id) === byId(id)`.
+const known = new Map<number, Interpreter>();
+
+export class Interpreter {
+  readonly id: number;
+  readonly #handle: Handle;
+  #pendingAcquire = false;
+
+  /** The process-wide interpreter: its lock is the GIL shared by every thread of the process. */
+  static main(): Interpreter {
+    return Interpreter.byId(0);
+  }
+
+  /** The interpreter with this id, from any thread of the process. */
+  static byId(id: number): Interpreter {
+    if (typeof id !== 'number') throw new TypeError(`id must be an integer, got ${typeof id}`);
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {
+      throw new RangeError(`id must be a non-negative integer, got ${id}`);
+    }
+    const cached = known.get(id);
+    if (cached && native.interpreterExists(id)) return cached;
+    known.delete(id);
+    if (!native.interpreterExists(id)) throw new RangeError(`id: no interpreter with id ${id}`);
+    return new Interpreter(undefined, id);
+  }
+
+  /** Ids of every live interpreter in the process (0 is the main one). */
+  static ids(): number[] {
+    return native.interpreterIds();
+  }
+
+  /** Nanoseconds on the clock that lock events use. */
+  static nowNs(): number {
+    return native.nowNs();
+  }
+
+  /** This OS thread's id, as lock stats and events report it. */
+  static currentThreadId(): number {
+    return native.currentThreadId();
+  }
+
+  /** Creates an interpreter with its own lock (PEP 684). */
+  constructor(opts?: InterpreterOptions);
+  /** @internal */
+  constructor(opts: InterpreterOptions | undefined, existingId: number);
+  constructor(opts?: InterpreterOptions, existingId?: number) {
+    if (existingId === undefined) {
+      const o = checkOptions(opts, 'new Interpreter()');
+      existingId = native.interpreterCreate(o.policy, o.switchIntervalUs, o.checkInterval);
+    }
+    this.id = existingId;
+    this.#handle = native.interpreterHandle(existingId);
+    known.set(existingId, this);
+  }
+
+  get policy(): Policy {
+    return native.interpreterConfig(this.id).policy as Policy;
+  }
+  get switchIntervalUs(): number {
+    return native.interpreterConfig(this.id).switchIntervalUs;
+  }
+  get checkInterval(): number {
+    return native.interpreterConfig(this.id).checkInterval;
+  }
+
+  /** Changes the policy or intervals; the lock must be free (no holder, no waiter). */
+  configure(opts: InterpreterOptions): void {
+    if (opts === undefined) throw new TypeError('configure(): options are required');
+    const o = checkOptions(opts, 'configure()');
+    native.interpreterConfigure(this.id, o.policy, o.switchIntervalUs, o.checkInterval);
+  }
+
+  /** Blocks the calling thread until it holds the lock. For worker threads; on the main thread it
+   * blocks the event loop while it waits — use acquireAsync() there. */
+  acquire(): void {
+    this.#handle.acquire();
+  }
+
+  /** Resolves once the calling thread holds the lock; the event loop keeps running meanwhile
+   * (a libuv thread waits on its behalf, asking the holder to drop the lock as any waiter would). */
+  async acquireAsync(): Promise<void> {
+    if (this.#pendingAcquire) {
+      throw new Error('acquireAsync() is already waiting on this thread; await it before calling again');
+    }
+    this.#pendingAcquire = true;
+    try {
+      await this.#handle.acquireAsync();
+    } finally {
+      this.#pendingAcquire = false;
+    }
+  }
+
+  release(): void {
+    this.#handle.release();
+  }
+
+  /** The eval-breaker check: if another thread asked for the lock, let it go and take it back.
+   * Returns true if this thread yielded. Interpreted code calls it on every loop back-edge. */
+  checkpoint(): boolean {
+    return this.#handle.checkpoint();
+  }
+
+  /** Releases the lock around fn (Py_BEGIN/END_ALLOW_THREADS) and re-acquires after it, also when it throws. */
+  allowThreads<T>(fn: () => T): T {
+    if (typeof fn !== 'function') throw new TypeError('allowThreads(fn): fn must be a function');
+    this.#handle.release();
+    try {
+      return fn();
+    } finally {
+      this.#handle.acquire();
+    }
+  }
+
+  isHeldByCurrentThread(): boolean {
+    return this.#handle.held();
+  }
+
+  stats(): LockStats {
+    return native.lockStats(this.id);
+  }
+
+  resetStats(): void {
+    native.lockResetStats(this.id);
+  }
+
+  /** Starts recording lock events into a bounded buffer (default 100,000 events); overflow is counted. */
+  startTrace(opts?: { capacity?: number }): void {
+    if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
+      throw new TypeError('startTrace(opts): opts must be an object');
+    }
+    const capacity = opts?.capacity ?? 100_000;
+    if (typeof capacity !== 'number') throw new TypeError('capacity must be a number');
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1e8) {
+      throw new RangeError(`capacity must be an integer between 1 and 100,000,000, got ${capacity}`);
+    }
+    native.traceStart(this.id, capacity);
+  }
+
+  /** Stops recording and returns the events, oldest first. `droppedEvents` says how many did not fit. */
+  stopTrace(): LockEvent[] & { droppedEvents: number } {
+    const { events, dropped } = native.traceStop(this.id);
+    const out = events.map((e) => ({ ...e, interpreterId: this.id })) as LockEvent[] & { droppedEvents: number };
+    out.droppedEvents = dropped;
+    return out;
+  }
+
+  /** Removes the interpreter from the process; its lock must be free. The main one cannot be destroyed. */
+  destroy(): void {
+    native.interpreterDestroy(this.id);
+    known.delete(this.id);
+  }
+}
