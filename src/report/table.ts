@@ -25,7 +25,7 @@ export interface TableColumn {
   header?: string;
   /** Default: right for columns whose values are all numbers, left otherwise. */
   align?: 'left' | 'right' | 'center';
-  /** Cell text for a value; the default writes numbers to 3 significant digits. */
+  /** Cell text for a value; by default integers get separators, and a column with fractions gets 3 significant digits throughout. */
   format?: (value: unknown, row: TableRow) => string;
 }
 
@@ -64,11 +64,15 @@ export function normaliseColumns(columns: readonly (TableColumn | string)[], row
     }
     const values = rows.map((row) => row[spec.key]).filter((value) => value !== null && value !== undefined);
     const numeric = values.length > 0 && values.every((value) => typeof value === 'number' || typeof value === 'bigint');
+    // One number style per column: if any value has a fraction, all get 3 significant digits (1.00, 0.960).
+    const fractional = values.some((value) => typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value));
+    const defaultFormat = (value: unknown): string =>
+      fractional && typeof value === 'number' ? formatSignificant(value) : formatCell(value);
     return {
       key: spec.key,
       header: spec.header ?? spec.key,
       align: spec.align ?? (numeric ? 'right' : 'left'),
-      format: spec.format ?? ((value: unknown) => formatCell(value)),
+      format: spec.format ?? defaultFormat,
     };
   });
 }
@@ -81,7 +85,7 @@ export function renderTable(columns: readonly (TableColumn | string)[], rows: re
     head: normalised.map((column) => column.header),
     colAligns: normalised.map((column) => column.align),
     // Empty style lists keep cli-table3 from adding colour codes of its own; colour is our choice.
-    style: { head: colour ? ['bold'] : [], border: [] },
+    style: { head: colour ? ['bold'] : [], border: [], compact: true },
   });
   for (const row of rows) table.push(normalised.map((column) => column.format(row[column.key], row)));
   return table.toString();
