@@ -39,6 +39,10 @@ export interface NativeAddon {
   };
   currentThreadId(): number;
   nowNs(): number;
+
+  // --- shared memory (native/addon/shared_memory.cpp) ---
+  SharedMemoryHandle: new (mode: 'create' | 'attach', name: string, size?: number) => import('./shared-memory.js').SharedMemoryHandle;
+  shmUnlink(name: string): void;
 }
 
 /** The addon's module name: build/Release/gil_lab.node (node-gyp) or build-cmake/Release/gil_lab.node. */

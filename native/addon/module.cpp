@@ -4,12 +4,14 @@
 
 void RegisterPlatform(Napi::Env env, Napi::Object exports);
 void RegisterInterpreter(Napi::Env env, Napi::Object exports);
+void RegisterSharedMemory(Napi::Env env, Napi::Object exports);
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPlatform(env, exports);
   RegisterInterpreter(env, exports);
+  RegisterSharedMemory(env, exports);
   return exports;
 }
 

@@ -1,0 +1,194 @@
+// Node-API bindings for named shared memory (native/core/shared_memory.h).
+//
+// A SharedMemoryHandle owns one mapping and exposes it as an external ArrayBuffer (no copy).
+// Lifetime, so that nothing in JavaScript can ever touch unmapped memory:
+//  - the mapping is held by a shared_ptr; the handle holds one reference and the ArrayBuffer's
+//    finalizer holds another, so munmap happens only when both are gone;
+//  - close() detaches the ArrayBuffer (every typed array over it then has length 0, and reads give
+//    undefined instead of touching memory) and drops the handle's reference; the mapping is
+//    unmapped once V8 lets go of the buffer's backing store and the finalizer has run;
+//  - without close(), the mapping lives as long as the ArrayBuffer (any view keeps it alive).
+// Native code that keeps a raw pointer past the call that received it (async workers) must keep
+// its own reference to the buffer and must not race with close().
+#include <napi.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "shared_memory.h"
+
+namespace {
+
+using Mapping = std::shared_ptr<gil::SharedMemoryMapping>;
+
+[[noreturn]] void throwShmError(Napi::Env env, int code, int sysErrno, const std::string& what) {
+  std::string message = what + ": " + gil::shmErrorMessage(code);
+  if (sysErrno != 0) message += std::string(" (") + std::strerror(sysErrno) + ")";
+  if (code == gil::kShmInvalidName || code == gil::kShmInvalidSize || code == gil::kShmOutOfRange) {
+    throw Napi::RangeError::New(env, message);
+  }
+  Napi::Error error = Napi::Error::New(env, message);
+  const char* codeName = code == gil::kShmExists         ? "EEXIST"
+                         : code == gil::kShmNotFound     ? "ENOENT"
+                         : code == gil::kShmPermission   ? "EACCES"
+                         : code == gil::kShmNoSpace      ? "ENOSPC"
+                         : code == gil::kShmEmpty        ? "ERR_SHM_EMPTY"
+                                                         : "ERR_SHM_SYSTEM";
+  error.Set("code", Napi::String::New(env, codeName));
+  throw error;
+}
+
+std::string nameArg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsString()) throw Napi::TypeError::New(info.Env(), "name must be a string");
+  return info[i].As<Napi::String>().Utf8Value();
+}
+
+// A size or index: a non-negative integer that fits in size_t (and in a double exactly).
+size_t sizeArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 9007199254740991.0) || std::floor(d) != d) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be a non-negative integer");
+  }
+  return static_cast<size_t>(d);
+}
+
+int32_t int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= -2147483648.0 && d <= 2147483647.0) || std::floor(d) != d) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an int32");
+  }
+  return static_cast<int32_t>(d);
+}
+
+class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "SharedMemoryHandle",
+                       {
+                           InstanceAccessor<&SharedMemoryHandle::Name>("name"),
+                           InstanceAccessor<&SharedMemoryHandle::Size>("size"),
+                           InstanceAccessor<&SharedMemoryHandle::Closed>("closed"),
+                           InstanceAccessor<&SharedMemoryHandle::Buffer>("buffer"),
+                           InstanceMethod<&SharedMemoryHandle::Close>("close"),
+                           InstanceMethod<&SharedMemoryHandle::Load>("load"),
+                           InstanceMethod<&SharedMemoryHandle::Store>("store"),
+                           InstanceMethod<&SharedMemoryHandle::CompareExchange>("compareExchange"),
+                           InstanceMethod<&SharedMemoryHandle::Add>("add"),
+                       });
+  }
+
+  // new SharedMemoryHandle('create', name, size) | new SharedMemoryHandle('attach', name)
+  explicit SharedMemoryHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SharedMemoryHandle>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsString()) {
+      throw Napi::TypeError::New(env, "SharedMemoryHandle(mode, name[, size]): mode must be 'create' or 'attach'");
+    }
+    std::string mode = info[0].As<Napi::String>().Utf8Value();
+    std::string name = nameArg(info, 1);
+    int sysErrno = 0;
+    int rc;
+    if (mode == "create") {
+      if (info.Length() < 3) throw Napi::TypeError::New(env, "size must be a number");
+      size_t size = sizeArg(info, 2, "size");
+      rc = gil::shmCreate(name, size, &mapping_, &sysErrno);
+    } else if (mode == "attach") {
+      rc = gil::shmAttach(name, &mapping_, &sysErrno);
+    } else {
+      throw Napi::RangeError::New(env, "mode must be 'create' or 'attach'");
+    }
+    if (rc != gil::kShmOk) throwShmError(env, rc, sysErrno, mode + " '" + name + "'");
+    name_ = name;
+    size_ = mapping_->size();
+    // The finalizer's own reference keeps the memory mapped while V8 may still read it.
+    auto* keepAlive = new Mapping(mapping_);
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+        env, mapping_->data(), size_, [](Napi::Env, void*, Mapping* hint) { delete hint; }, keepAlive);
+    buffer_ = Napi::Persistent(buffer);
+  }
+
+ private:
+  Napi::Value Name(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), name_); }
+  Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(size_)); }
+  Napi::Value Closed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), mapping_ == nullptr); }
+
+  Napi::Value Buffer(const Napi::CallbackInfo& info) {
+    if (mapping_ == nullptr) throw Napi::Error::New(info.Env(), "the shared memory is closed");
+    return buffer_.Value();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (mapping_ != nullptr) {
+      Napi::ArrayBuffer buffer = buffer_.Value();
+      // A buffer that was transferred to another thread is already detached here.
+      if (!buffer.IsDetached()) buffer.Detach();
+      buffer_.Reset();
+      mapping_.reset();
+    }
+    return info.Env().Undefined();
+  }
+
+  gil::SharedMemoryMapping& cell(const Napi::CallbackInfo& info, size_t* index) {
+    if (mapping_ == nullptr) throw Napi::Error::New(info.Env(), "the shared memory is closed");
+    if (info.Length() < 1) throw Napi::TypeError::New(info.Env(), "index must be a number");
+    *index = sizeArg(info, 0, "index");
+    if (!mapping_->validInt32Index(*index)) {
+      throw Napi::RangeError::New(info.Env(), "index " + std::to_string(*index) + " is outside the segment's " +
+                                                  std::to_string(size_ / 4) + " int32 cells");
+    }
+    return *mapping_;
+  }
+
+  Napi::Value Load(const Napi::CallbackInfo& info) {
+    size_t index;
+    auto& m = cell(info, &index);
+    return Napi::Number::New(info.Env(), m.atomicLoad(index));
+  }
+
+  Napi::Value Store(const Napi::CallbackInfo& info) {
+    size_t index;
+    auto& m = cell(info, &index);
+    int32_t value = int32Arg(info, 1, "value");
+    m.atomicStore(index, value);
+    return Napi::Number::New(info.Env(), value);
+  }
+
+  Napi::Value CompareExchange(const Napi::CallbackInfo& info) {
+    size_t index;
+    auto& m = cell(info, &index);
+    int32_t expected = int32Arg(info, 1, "expected");
+    int32_t replacement = int32Arg(info, 2, "replacement");
+    return Napi::Number::New(info.Env(), m.atomicCompareExchange(index, expected, replacement));
+  }
+
+  Napi::Value Add(const Napi::CallbackInfo& info) {
+    size_t index;
+    auto& m = cell(info, &index);
+    int32_t delta = int32Arg(info, 1, "delta");
+    return Napi::Number::New(info.Env(), m.atomicAdd(index, delta));
+  }
+
+  Mapping mapping_;
+  Napi::Reference<Napi::ArrayBuffer> buffer_;
+  std::string name_;
+  size_t size_ = 0;
+};
+
+Napi::Value ShmUnlink(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1) throw Napi::TypeError::New(info.Env(), "name must be a string");
+  std::string name = nameArg(info, 0);
+  int sysErrno = 0;
+  int rc = gil::shmUnlink(name, &sysErrno);
+  if (rc != gil::kShmOk) throwShmError(info.Env(), rc, sysErrno, "unlink '" + name + "'");
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterSharedMemory(Napi::Env env, Napi::Object exports) {
+  exports.Set("SharedMemoryHandle", SharedMemoryHandle::Define(env));
+  exports.Set("shmUnlink", Napi::Function::New(env, ShmUnlink, "shmUnlink"));
+}
