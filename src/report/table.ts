@@ -25,7 +25,7 @@ export interface TableColumn {
   header?: string;
   /** Default: right for columns whose values are all numbers, left otherwise. */
   align?: 'left' | 'right' | 'center';
-  /** Cell text for a value; by default integers get separators, and a column with fractions gets 3 significant digits throughout. */
+  /** Cell text for a value (never called for null/undefined, which print as –); by default integers get separators, and a column with fractions gets 3 significant digits throughout. */
   format?: (value: unknown, row: TableRow) => string;
 }
 
@@ -72,7 +72,10 @@ export function normaliseColumns(columns: readonly (TableColumn | string)[], row
       key: spec.key,
       header: spec.header ?? spec.key,
       align: spec.align ?? (numeric ? 'right' : 'left'),
-      format: spec.format ?? defaultFormat,
+      // Missing values print as a dash whatever the column's format, so formats need not handle them.
+      format: spec.format
+        ? (value: unknown, row: TableRow) => (value === null || value === undefined ? MISSING : spec.format!(value, row))
+        : defaultFormat,
     };
   });
 }
