@@ -17,7 +17,11 @@ const cpuBound: HtmlSection = {
   name: 'cpu-bound',
   question: 'Do CPU-bound threads under one lock get any speedup?',
   table: {
-    columns: ['mode', { key: 'seconds', header: 'time', format: (v) => formatSeconds(v as number) }, { key: 'speedup', format: (v) => formatSpeedup(v as number) }],
+    columns: [
+      'mode',
+      { key: 'seconds', header: 'time', format: (v) => formatSeconds(v as number) },
+      { key: 'speedup', format: (v) => formatSpeedup(v as number) },
+    ],
     rows: [
       { mode: 'serial', seconds: 1.2, speedup: 1 },
       { mode: 'threads-hold', seconds: 1.24, speedup: 0.968 },
@@ -31,17 +35,40 @@ const cpuBound: HtmlSection = {
       xLabel: 'workers',
       yLabel: 'speedup (×)',
       ideal: 'y=x',
-      series: [{ label: 'threads-hold', points: [{ x: 1, y: 1 }, { x: 2, y: 0.968 }] }],
+      series: [
+        {
+          label: 'threads-hold',
+          points: [
+            { x: 1, y: 1 },
+            { x: 2, y: 0.968 },
+          ],
+        },
+      ],
     },
   ],
-  timelines: [{ title: 'threads-hold, 2 workers', events, labels: [{ threadId: 1, name: 'worker 1' }, { threadId: 2, name: 'worker 2' }] }],
+  timelines: [
+    {
+      title: 'threads-hold, 2 workers',
+      events,
+      labels: [
+        { threadId: 1, name: 'worker 1' },
+        { threadId: 2, name: 'worker 2' },
+      ],
+    },
+  ],
 };
 
 const convoy: HtmlSection = {
   name: 'convoy',
   question: 'Does an I/O thread wait behind a CPU thread?',
   narrative: 'Latency of one I/O thread next to CPU-bound threads.',
-  table: { columns: ['cpuThreads', 'policy', 'p99Us'], rows: [{ cpuThreads: 0, policy: 'cpython', p99Us: 40 }, { cpuThreads: 1, policy: 'cpython', p99Us: 5100 }] },
+  table: {
+    columns: ['cpuThreads', 'policy', 'p99Us'],
+    rows: [
+      { cpuThreads: 0, policy: 'cpython', p99Us: 40 },
+      { cpuThreads: 1, policy: 'cpython', p99Us: 5100 },
+    ],
+  },
   verdict: { holds: false, text: 'p99 stayed at 40 µs <surprisingly>.' },
 };
 
@@ -104,10 +131,23 @@ test('the machine is shown and every piece of text is escaped', () => {
 });
 
 test('bad input throws naming the argument', () => {
-  assert.throws(() => renderHtmlReport({ ...report, sections: undefined } as unknown as HtmlReport), { name: 'TypeError', message: /report\.sections/ });
-  assert.throws(() => renderHtmlReport({ ...report, sections: [{ ...convoy, verdict: { holds: 'yes', text: '' } }] } as unknown as HtmlReport), {
+  assert.throws(() => renderHtmlReport({ ...report, sections: undefined } as unknown as HtmlReport), {
     name: 'TypeError',
-    message: /report\.sections\[0\]\.verdict/,
+    message: /report\.sections/,
   });
-  assert.throws(() => renderHtmlReport({ ...report, machine: null } as unknown as HtmlReport), { name: 'TypeError', message: /report\.machine/ });
+  assert.throws(
+    () =>
+      renderHtmlReport({
+        ...report,
+        sections: [{ ...convoy, verdict: { holds: 'yes', text: '' } }],
+      } as unknown as HtmlReport),
+    {
+      name: 'TypeError',
+      message: /report\.sections\[0\]\.verdict/,
+    },
+  );
+  assert.throws(() => renderHtmlReport({ ...report, machine: null } as unknown as HtmlReport), {
+    name: 'TypeError',
+    message: /report\.machine/,
+  });
 });

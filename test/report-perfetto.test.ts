@@ -37,11 +37,14 @@ test('the trace validates against the Trace Event format', () => {
 test('one named track per thread, and a named process', () => {
   const file = toTraceEventFile(events, { labels, pid: 42, processName: 'gil-lab cpu-bound' });
   const threadNames = file.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name');
-  assert.deepEqual(threadNames.map((e) => [e.tid, e.args?.name]), [
-    [1, 'main'],
-    [2, 'worker 1'],
-    [3, 'worker 2 (own interpreter)'],
-  ]);
+  assert.deepEqual(
+    threadNames.map((e) => [e.tid, e.args?.name]),
+    [
+      [1, 'main'],
+      [2, 'worker 1'],
+      [3, 'worker 2 (own interpreter)'],
+    ],
+  );
   const processName = file.traceEvents.find((e) => e.ph === 'M' && e.name === 'process_name');
   assert.equal(processName?.args?.name, 'gil-lab cpu-bound');
   assert.equal(validateTraceEventFile(file).trackCount, 3);
@@ -51,7 +54,8 @@ test('one named track per thread, and a named process', () => {
 test('holding and waiting are complete slices in microseconds', () => {
   const file = toTraceEventFile(events, { labels, pid: 1 });
   const slices = file.traceEvents.filter((e): e is TraceEvent & { ts: number; dur: number } => e.ph === 'X');
-  const onTrack = (tid: number): [string, number, number][] => slices.filter((e) => e.tid === tid).map((e) => [e.name, e.ts, e.dur]);
+  const onTrack = (tid: number): [string, number, number][] =>
+    slices.filter((e) => e.tid === tid).map((e) => [e.name, e.ts, e.dur]);
   assert.deepEqual(onTrack(1), [
     ['holding lock', 100, 65],
     ['waiting for lock', 170, 60],
@@ -70,10 +74,13 @@ test('holding and waiting are complete slices in microseconds', () => {
 test('drop requests are thread-scoped instant events', () => {
   const file = toTraceEventFile(events, { labels, pid: 1 });
   const instants = file.traceEvents.filter((e) => e.ph === 'i');
-  assert.deepEqual(instants.map((e) => [e.name, e.tid, e.ts, e.s]), [
-    ['drop request', 2, 160, 't'],
-    ['drop request', 2, 220, 't'],
-  ]);
+  assert.deepEqual(
+    instants.map((e) => [e.name, e.tid, e.ts, e.s]),
+    [
+      ['drop request', 2, 160, 't'],
+      ['drop request', 2, 220, 't'],
+    ],
+  );
 });
 
 test('metadata goes to otherData; the default pid is this process', () => {
@@ -90,17 +97,44 @@ test('the validator catches what viewers reject', () => {
   const check = (extra: unknown[], pattern: RegExp): void => {
     const result = validateTraceEventFile({ traceEvents: [...meta, ...extra] });
     assert.equal(result.valid, false);
-    assert.ok(result.errors.some((error) => pattern.test(error)), result.errors.join('; '));
+    assert.ok(
+      result.errors.some((error) => pattern.test(error)),
+      result.errors.join('; '),
+    );
   };
   check([{ name: 'x', ph: 'X', pid: 1, tid: 5, ts: 1, dur: 0 }], /dur must be a positive/);
   check([{ name: 'x', ph: 'X', pid: 1, tid: 5, ts: 1 }], /dur must be a positive/);
   check([{ name: 'x', ph: 'B', pid: 1, tid: 5, ts: 1 }], /without an end/);
   check([{ name: 'x', ph: 'E', pid: 1, tid: 5, ts: 1 }], /never began/);
-  check([{ name: 'a', ph: 'B', pid: 1, tid: 5, ts: 1 }, { name: 'b', ph: 'E', pid: 1, tid: 5, ts: 2 }], /ends "b"/);
+  check(
+    [
+      { name: 'a', ph: 'B', pid: 1, tid: 5, ts: 1 },
+      { name: 'b', ph: 'E', pid: 1, tid: 5, ts: 2 },
+    ],
+    /ends "b"/,
+  );
   check([{ name: 'x', ph: 'X', pid: 1, tid: 6, ts: 1, dur: 1 }], /track 1:6 has 0 thread_name/);
-  check([{ name: 'thread_name', ph: 'M', pid: 1, tid: 5, args: { name: 'again' } }, { name: 'x', ph: 'i', pid: 1, tid: 5, ts: 1 }], /track 1:5 has 2 thread_name/);
-  check([{ name: 'x', ph: 'X', pid: 2, tid: 5, ts: 1, dur: 1 }, { name: 'thread_name', ph: 'M', pid: 2, tid: 5, args: { name: 't' } }], /process 2 has no process_name/);
-  check([{ name: 'a', ph: 'X', pid: 1, tid: 5, ts: 0, dur: 10 }, { name: 'b', ph: 'X', pid: 1, tid: 5, ts: 5, dur: 10 }], /overlaps/);
+  check(
+    [
+      { name: 'thread_name', ph: 'M', pid: 1, tid: 5, args: { name: 'again' } },
+      { name: 'x', ph: 'i', pid: 1, tid: 5, ts: 1 },
+    ],
+    /track 1:5 has 2 thread_name/,
+  );
+  check(
+    [
+      { name: 'x', ph: 'X', pid: 2, tid: 5, ts: 1, dur: 1 },
+      { name: 'thread_name', ph: 'M', pid: 2, tid: 5, args: { name: 't' } },
+    ],
+    /process 2 has no process_name/,
+  );
+  check(
+    [
+      { name: 'a', ph: 'X', pid: 1, tid: 5, ts: 0, dur: 10 },
+      { name: 'b', ph: 'X', pid: 1, tid: 5, ts: 5, dur: 10 },
+    ],
+    /overlaps/,
+  );
   check([{ name: 'x', ph: 'Q', pid: 1, tid: 5, ts: 1 }], /not a known phase/);
   check([{ ph: 'i', pid: 1, tid: 5, ts: 1 }], /name must be/);
   check([{ name: 'x', ph: 'i', pid: 1, tid: 5 }], /ts must be/);
@@ -126,6 +160,9 @@ test('an empty trace is still a valid file', () => {
 
 test('bad input throws naming the argument', () => {
   assert.throws(() => toTraceEventFile(events, { pid: -1 }), { name: 'RangeError', message: /options\.pid/ });
-  assert.throws(() => toTraceEventFile(events, { processName: 7 as unknown as string }), { name: 'TypeError', message: /options\.processName/ });
+  assert.throws(() => toTraceEventFile(events, { processName: 7 as unknown as string }), {
+    name: 'TypeError',
+    message: /options\.processName/,
+  });
   assert.throws(() => toTraceEventFile({} as unknown as LockEvent[]), { name: 'TypeError', message: /events/ });
 });

@@ -47,7 +47,16 @@ test('enabled overrides the terminal check', () => {
 });
 
 test('bad input throws naming the argument', () => {
-  assert.throws(() => createProgress({ total: -1, stream: recorder(false) }), { name: 'RangeError', message: /options\.total/ });
-  assert.throws(() => createProgress({ total: 1, stream: {} as ProgressStream }), { name: 'TypeError', message: /options\.stream/ });
-  assert.throws(() => createProgress({ total: 1, stream: recorder(false) }).tick('x', Number.NaN), { name: 'RangeError', message: /amount/ });
+  assert.throws(() => createProgress({ total: -1, stream: recorder(false) }), {
+    name: 'RangeError',
+    message: /options\.total/,
+  });
+  assert.throws(() => createProgress({ total: 1, stream: {} as ProgressStream }), {
+    name: 'TypeError',
+    message: /options\.stream/,
+  });
+  assert.throws(() => createProgress({ total: 1, stream: recorder(false) }).tick('x', Number.NaN), {
+    name: 'RangeError',
+    message: /amount/,
+  });
 });

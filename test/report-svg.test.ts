@@ -10,9 +10,27 @@ const speedup: ChartSpec = {
   yLabel: 'speedup over serial (×)',
   ideal: 'y=x',
   series: [
-    { label: 'threads-hold', points: [{ x: 1, y: 1 }, { x: 2, y: 0.97 }] },
-    { label: 'threads-release', points: [{ x: 1, y: 1 }, { x: 2, y: 1.96 }] },
-    { label: 'processes <fork & IPC>', points: [{ x: 2, y: 1.9 }, { x: 1, y: 0.98 }] },
+    {
+      label: 'threads-hold',
+      points: [
+        { x: 1, y: 1 },
+        { x: 2, y: 0.97 },
+      ],
+    },
+    {
+      label: 'threads-release',
+      points: [
+        { x: 1, y: 1 },
+        { x: 2, y: 1.96 },
+      ],
+    },
+    {
+      label: 'processes <fork & IPC>',
+      points: [
+        { x: 2, y: 1.9 },
+        { x: 1, y: 0.98 },
+      ],
+    },
   ],
 };
 
@@ -41,8 +59,15 @@ test('a speedup chart parses as XML and carries title, axis labels, ticks and le
   const svg = renderLineChartSvg(speedup);
   assertWellFormed(svg);
   const all = texts(svg);
-  for (const expected of ['cpu-bound: speedup vs workers', 'workers', 'speedup over serial (×)', 'threads-hold', 'threads-release',
-    'processes <fork & IPC>', 'ideal (y = x)']) {
+  for (const expected of [
+    'cpu-bound: speedup vs workers',
+    'workers',
+    'speedup over serial (×)',
+    'threads-hold',
+    'threads-release',
+    'processes <fork & IPC>',
+    'ideal (y = x)',
+  ]) {
     assert.ok(all.includes(expected), `missing text "${expected}" in ${JSON.stringify(all)}`);
   }
   // Whole-number x data gets whole-number ticks only.
@@ -86,13 +111,28 @@ test('a latency chart on log y and a chart without data still render', () => {
     yLabel: 'p99 latency (µs)',
     logY: true,
     series: [
-      { label: 'cpython', points: [{ x: 0, y: 40 }, { x: 1, y: 5200 }, { x: 2, y: 10400 }, { x: 4, y: 20500 }] },
-      { label: 'none', points: [{ x: 0, y: 38 }, { x: 4, y: 45 }] },
+      {
+        label: 'cpython',
+        points: [
+          { x: 0, y: 40 },
+          { x: 1, y: 5200 },
+          { x: 2, y: 10400 },
+          { x: 4, y: 20500 },
+        ],
+      },
+      {
+        label: 'none',
+        points: [
+          { x: 0, y: 38 },
+          { x: 4, y: 45 },
+        ],
+      },
     ],
   });
   assertWellFormed(latency);
   const all = texts(latency);
-  for (const expected of ['p99 latency (µs)', '10', '100', '1000', '10k']) assert.ok(all.includes(expected), `missing "${expected}" in ${JSON.stringify(all)}`);
+  for (const expected of ['p99 latency (µs)', '10', '100', '1000', '10k'])
+    assert.ok(all.includes(expected), `missing "${expected}" in ${JSON.stringify(all)}`);
   const empty = renderLineChartSvg({ title: 'nothing yet', xLabel: 'x', yLabel: 'y', series: [] });
   assertWellFormed(empty);
   assert.ok(texts(empty).includes('no data'));
@@ -100,13 +140,41 @@ test('a latency chart on log y and a chart without data still render', () => {
 
 test('the lock timeline as SVG: a row per thread, axis with unit, legend', () => {
   const ms = 1_000_000;
-  const e = (t: number, threadId: number, kind: LockEventKind): LockEvent => ({ tNs: t * ms, threadId, kind, interpreterId: 0 });
-  const events = [e(0, 1, 'acquired'), e(1, 2, 'wait-start'), e(3, 2, 'drop-request'), e(5, 1, 'released'), e(5, 2, 'acquired'), e(10, 2, 'released')];
-  const svg = renderTimelineSvg(events, { labels: [{ threadId: 1, name: 'main <1>' }, { threadId: 2, name: 'worker' }], title: 'threads-hold' });
+  const e = (t: number, threadId: number, kind: LockEventKind): LockEvent => ({
+    tNs: t * ms,
+    threadId,
+    kind,
+    interpreterId: 0,
+  });
+  const events = [
+    e(0, 1, 'acquired'),
+    e(1, 2, 'wait-start'),
+    e(3, 2, 'drop-request'),
+    e(5, 1, 'released'),
+    e(5, 2, 'acquired'),
+    e(10, 2, 'released'),
+  ];
+  const svg = renderTimelineSvg(events, {
+    labels: [
+      { threadId: 1, name: 'main <1>' },
+      { threadId: 2, name: 'worker' },
+    ],
+    title: 'threads-hold',
+  });
   assertWellFormed(svg);
   const all = texts(svg);
-  for (const expected of ['threads-hold', 'main <1>', 'worker', "time since the window's start (ms)", 'holding the lock', 'waiting for the lock',
-    'running without the lock', 'drop request', '0', '10']) {
+  for (const expected of [
+    'threads-hold',
+    'main <1>',
+    'worker',
+    "time since the window's start (ms)",
+    'holding the lock',
+    'waiting for the lock',
+    'running without the lock',
+    'drop request',
+    '0',
+    '10',
+  ]) {
     assert.ok(all.includes(expected), `missing "${expected}" in ${JSON.stringify(all)}`);
   }
   assert.ok(svg.includes('fill="#2e9e44"'), 'holding rectangles');
@@ -116,19 +184,37 @@ test('the lock timeline as SVG: a row per thread, axis with unit, legend', () =>
 });
 
 test('tick numbers are short', () => {
-  assert.deepEqual([0.1, 1, 250, 1000, 10000, 250000, 2_500_000, 1e9].map(formatTickNumber), ['0.1', '1', '250', '1000', '10k', '250k', '2.5M', '1G']);
+  assert.deepEqual([0.1, 1, 250, 1000, 10000, 250000, 2_500_000, 1e9].map(formatTickNumber), [
+    '0.1',
+    '1',
+    '250',
+    '1000',
+    '10k',
+    '250k',
+    '2.5M',
+    '1G',
+  ]);
 });
 
 test('bad input throws naming the argument', () => {
-  assert.throws(() => renderLineChartSvg({ ...speedup, logX: true, series: [{ label: 's', points: [{ x: 0, y: 1 }] }] }), {
-    name: 'RangeError',
-    message: /spec\.series\[0\]\.points\[0\]\.x must be positive/,
-  });
+  assert.throws(
+    () => renderLineChartSvg({ ...speedup, logX: true, series: [{ label: 's', points: [{ x: 0, y: 1 }] }] }),
+    {
+      name: 'RangeError',
+      message: /spec\.series\[0\]\.points\[0\]\.x must be positive/,
+    },
+  );
   assert.throws(() => renderLineChartSvg({ ...speedup, series: [{ label: 's', points: [{ x: 1, y: Number.NaN }] }] }), {
     name: 'RangeError',
     message: /spec\.series\[0\]\.points\[0\]\.y/,
   });
-  assert.throws(() => renderLineChartSvg({ ...speedup, title: undefined } as unknown as ChartSpec), { name: 'TypeError', message: /spec\.title/ });
+  assert.throws(() => renderLineChartSvg({ ...speedup, title: undefined } as unknown as ChartSpec), {
+    name: 'TypeError',
+    message: /spec\.title/,
+  });
   assert.throws(() => renderLineChartSvg(speedup, { width: 10 }), { name: 'RangeError', message: /options\.width/ });
-  assert.throws(() => renderTimelineSvg([], { title: 5 as unknown as string }), { name: 'TypeError', message: /options\.title/ });
+  assert.throws(() => renderTimelineSvg([], { title: 5 as unknown as string }), {
+    name: 'TypeError',
+    message: /options\.title/,
+  });
 });

@@ -57,7 +57,8 @@ test('a title goes on the first line', () => {
 test('every line fits the width, from the minimum up', () => {
   for (const width of [MIN_TIMELINE_WIDTH, 25, 33, 51, 80, 132, 200]) {
     const lines = renderTimeline(events, { labels, width, colour: false }).split('\n');
-    for (const line of lines) assert.ok(visibleLength(line) <= width, `width ${width}: "${line}" is ${visibleLength(line)} long`);
+    for (const line of lines)
+      assert.ok(visibleLength(line) <= width, `width ${width}: "${line}" is ${visibleLength(line)} long`);
     // The rows and the axis line span the same cells.
     const axis = lines.find((line) => line.includes('└'))!;
     assert.equal(lines[0]!.indexOf('│'), axis.indexOf('└'));
@@ -79,7 +80,8 @@ test('wider output has more time cells; narrow output drops the totals first', (
 
 test('the default width is the terminal width, or 80 when not a terminal', () => {
   const columns = process.stdout.isTTY ? process.stdout.columns : 80;
-  for (const line of renderTimeline(events, { labels, colour: false }).split('\n')) assert.ok(visibleLength(line) <= columns);
+  for (const line of renderTimeline(events, { labels, colour: false }).split('\n'))
+    assert.ok(visibleLength(line) <= columns);
 });
 
 test('no colour codes when colour is off; codes per state when on', () => {
@@ -96,7 +98,11 @@ test('no colour codes when colour is off; codes per state when on', () => {
 test('threads without a label are named by id, and names are cut to fit', () => {
   const text = renderTimeline(events, { width: 60, colour: false });
   assert.match(text, /^thread 2 /m);
-  const long = renderTimeline(events, { width: 60, colour: false, labels: [{ threadId: 1, name: 'a very long thread name indeed, too long' }] });
+  const long = renderTimeline(events, {
+    width: 60,
+    colour: false,
+    labels: [{ threadId: 1, name: 'a very long thread name indeed, too long' }],
+  });
   assert.match(long, /^a very long thread … │/m);
 });
 
@@ -104,7 +110,7 @@ test('a clip window shows only that part of the trace', () => {
   // From 6 to 8 ms main holds throughout, worker 1 runs without the lock.
   const text = renderTimeline(events, { labels, width: 51, colour: false, startNs: 6 * MS, endNs: 8 * MS });
   const rows = text.split('\n');
-  assert.match(rows[0]!, /^main +│█{20}│ held 100% wait   0%$/);
+  assert.match(rows[0]!, /^main +│█{20}│ held 100% wait {3}0%$/);
   assert.match(rows[1]!, /^worker 1 │░{20}│/);
   assert.match(rows[2]!, /^worker 2 │ {10}▒{10}│/);
 });
@@ -114,9 +120,15 @@ test('no events gives a message, not an empty picture', () => {
 });
 
 test('bad input throws naming the argument', () => {
-  assert.throws(() => renderTimeline(events, { width: MIN_TIMELINE_WIDTH - 1 }), { name: 'RangeError', message: /options\.width/ });
+  assert.throws(() => renderTimeline(events, { width: MIN_TIMELINE_WIDTH - 1 }), {
+    name: 'RangeError',
+    message: /options\.width/,
+  });
   assert.throws(() => renderTimeline(events, { width: 50.5 }), { name: 'RangeError', message: /options\.width/ });
-  assert.throws(() => renderTimeline(events, { width: '80' as unknown as number }), { name: 'TypeError', message: /options\.width/ });
+  assert.throws(() => renderTimeline(events, { width: '80' as unknown as number }), {
+    name: 'TypeError',
+    message: /options\.width/,
+  });
   assert.throws(() => renderTimeline('x' as unknown as LockEvent[]), { name: 'TypeError', message: /events/ });
   assert.throws(() => renderTimeline([{ tNs: 0, threadId: 1, kind: 'grab' as LockEventKind, interpreterId: 0 }]), {
     name: 'TypeError',

@@ -6,7 +6,8 @@
 export const MISSING = '–';
 
 function checkNumber(value: unknown, name: string): value is number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${value === null ? 'null' : typeof value}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`${name} must be a number, got ${value === null ? 'null' : typeof value}`);
   return Number.isFinite(value);
 }
 

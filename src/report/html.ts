@@ -47,7 +47,12 @@ export interface HtmlReport {
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
   if (typeof text !== 'string') throw new TypeError(`text must be a string, got ${typeof text}`);
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 const STYLE = `
@@ -78,22 +83,32 @@ function validateReport(report: unknown): asserts report is HtmlReport {
   if (typeof report !== 'object' || report === null) throw new TypeError('report must be an object');
   const r = report as Record<string, unknown>;
   if (typeof r.title !== 'string') throw new TypeError('report.title must be a string');
-  if (typeof r.machine !== 'object' || r.machine === null || Array.isArray(r.machine)) throw new TypeError('report.machine must be an object');
+  if (typeof r.machine !== 'object' || r.machine === null || Array.isArray(r.machine))
+    throw new TypeError('report.machine must be an object');
   if (!Array.isArray(r.sections)) throw new TypeError('report.sections must be an array');
   if (r.intro !== undefined && typeof r.intro !== 'string') throw new TypeError('report.intro must be a string');
   (r.sections as unknown[]).forEach((section, i) => {
     const where = `report.sections[${i}]`;
     if (typeof section !== 'object' || section === null) throw new TypeError(`${where} must be an object`);
     const s = section as Record<string, unknown>;
-    for (const key of ['name', 'question'] as const) if (typeof s[key] !== 'string') throw new TypeError(`${where}.${key} must be a string`);
-    if (s.narrative !== undefined && typeof s.narrative !== 'string') throw new TypeError(`${where}.narrative must be a string`);
-    if (typeof s.table !== 'object' || s.table === null) throw new TypeError(`${where}.table must be an object { columns, rows }`);
+    for (const key of ['name', 'question'] as const)
+      if (typeof s[key] !== 'string') throw new TypeError(`${where}.${key} must be a string`);
+    if (s.narrative !== undefined && typeof s.narrative !== 'string')
+      throw new TypeError(`${where}.narrative must be a string`);
+    if (typeof s.table !== 'object' || s.table === null)
+      throw new TypeError(`${where}.table must be an object { columns, rows }`);
     const verdict = s.verdict as Record<string, unknown> | null | undefined;
-    if (typeof verdict !== 'object' || verdict === null || typeof verdict.holds !== 'boolean' || typeof verdict.text !== 'string') {
+    if (
+      typeof verdict !== 'object' ||
+      verdict === null ||
+      typeof verdict.holds !== 'boolean' ||
+      typeof verdict.text !== 'string'
+    ) {
       throw new TypeError(`${where}.verdict must be { holds: boolean, text: string }`);
     }
     if (s.charts !== undefined && !Array.isArray(s.charts)) throw new TypeError(`${where}.charts must be an array`);
-    if (s.timelines !== undefined && !Array.isArray(s.timelines)) throw new TypeError(`${where}.timelines must be an array`);
+    if (s.timelines !== undefined && !Array.isArray(s.timelines))
+      throw new TypeError(`${where}.timelines must be an array`);
   });
 }
 
@@ -114,14 +129,20 @@ function renderHtmlTable(table: HtmlTable): string {
 }
 
 function anchorFor(name: string, index: number): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return `section-${index + 1}${slug ? `-${slug}` : ''}`;
 }
 
 /** Renders the whole report as one HTML document. */
 export function renderHtmlReport(report: HtmlReport): string {
   validateReport(report);
-  const generatedAt = report.generatedAt instanceof Date ? report.generatedAt.toISOString() : (report.generatedAt ?? new Date().toISOString());
+  const generatedAt =
+    report.generatedAt instanceof Date
+      ? report.generatedAt.toISOString()
+      : (report.generatedAt ?? new Date().toISOString());
   if (typeof generatedAt !== 'string') throw new TypeError('report.generatedAt must be a Date or a string');
 
   let html = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n';
@@ -150,7 +171,8 @@ export function renderHtmlReport(report: HtmlReport): string {
     if (section.narrative) html += `<p>${escapeHtml(section.narrative)}</p>\n`;
     html += renderHtmlTable(section.table);
     const holds = section.verdict.holds;
-    html += `<p class="verdict ${holds ? 'holds' : 'differs'}"><strong>${holds ? '✔ This machine agrees.' : '✘ This machine does not agree.'}</strong>` +
+    html +=
+      `<p class="verdict ${holds ? 'holds' : 'differs'}"><strong>${holds ? '✔ This machine agrees.' : '✘ This machine does not agree.'}</strong>` +
       `${escapeHtml(section.verdict.text)}</p>\n`;
     (section.charts ?? []).forEach((chart) => {
       html += `<figure>\n${renderLineChartSvg(chart)}<figcaption>${escapeHtml(chart.title)}</figcaption>\n</figure>\n`;

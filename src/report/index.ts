@@ -2,7 +2,14 @@
 export * from './types.js';
 export * from './format.js';
 export * from './intervals.js';
-export { renderTimeline, renderLockTimeline, TIMELINE_GLYPHS, TIMELINE_BLANK, TIMELINE_LEGEND, MIN_TIMELINE_WIDTH } from './timeline.js';
+export {
+  renderTimeline,
+  renderLockTimeline,
+  TIMELINE_GLYPHS,
+  TIMELINE_BLANK,
+  TIMELINE_LEGEND,
+  MIN_TIMELINE_WIDTH,
+} from './timeline.js';
 export type { TimelineOptions } from './timeline.js';
 export * from './perfetto.js';
 export * from './svg.js';

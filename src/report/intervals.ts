@@ -57,17 +57,21 @@ function describe(value: unknown): string {
 
 /** Checks a lock event list; throws TypeError/RangeError naming the offending element and field. */
 export function validateLockEvents(events: unknown, argName = 'events'): asserts events is LockEvent[] {
-  if (!Array.isArray(events)) throw new TypeError(`${argName} must be an array of lock events, got ${describe(events)}`);
+  if (!Array.isArray(events))
+    throw new TypeError(`${argName} must be an array of lock events, got ${describe(events)}`);
   events.forEach((event: unknown, index) => {
     const where = `${argName}[${index}]`;
-    if (typeof event !== 'object' || event === null) throw new TypeError(`${where} must be an object, got ${describe(event)}`);
+    if (typeof event !== 'object' || event === null)
+      throw new TypeError(`${where} must be an object, got ${describe(event)}`);
     const record = event as Record<string, unknown>;
-    if (typeof record.tNs !== 'number') throw new TypeError(`${where}.tNs must be a number, got ${describe(record.tNs)}`);
+    if (typeof record.tNs !== 'number')
+      throw new TypeError(`${where}.tNs must be a number, got ${describe(record.tNs)}`);
     if (!Number.isFinite(record.tNs)) throw new RangeError(`${where}.tNs must be finite, got ${record.tNs}`);
     for (const key of ['threadId', 'interpreterId'] as const) {
       const value = record[key];
       if (typeof value !== 'number') throw new TypeError(`${where}.${key} must be a number, got ${describe(value)}`);
-      if (!Number.isInteger(value) || value < 0) throw new RangeError(`${where}.${key} must be a non-negative integer, got ${value}`);
+      if (!Number.isInteger(value) || value < 0)
+        throw new RangeError(`${where}.${key} must be a non-negative integer, got ${value}`);
     }
     if (typeof record.kind !== 'string' || !(LOCK_EVENT_KINDS as readonly string[]).includes(record.kind)) {
       throw new TypeError(`${where}.kind must be one of ${LOCK_EVENT_KINDS.join(', ')}, got ${describe(record.kind)}`);
@@ -77,16 +81,20 @@ export function validateLockEvents(events: unknown, argName = 'events'): asserts
 
 /** Checks a thread label list; throws TypeError/RangeError naming the offending element. */
 export function validateThreadLabels(labels: unknown, argName = 'labels'): asserts labels is ThreadLabel[] {
-  if (!Array.isArray(labels)) throw new TypeError(`${argName} must be an array of { threadId, name }, got ${describe(labels)}`);
+  if (!Array.isArray(labels))
+    throw new TypeError(`${argName} must be an array of { threadId, name }, got ${describe(labels)}`);
   labels.forEach((label: unknown, index) => {
     const where = `${argName}[${index}]`;
-    if (typeof label !== 'object' || label === null) throw new TypeError(`${where} must be an object, got ${describe(label)}`);
+    if (typeof label !== 'object' || label === null)
+      throw new TypeError(`${where} must be an object, got ${describe(label)}`);
     const record = label as Record<string, unknown>;
-    if (typeof record.threadId !== 'number') throw new TypeError(`${where}.threadId must be a number, got ${describe(record.threadId)}`);
+    if (typeof record.threadId !== 'number')
+      throw new TypeError(`${where}.threadId must be a number, got ${describe(record.threadId)}`);
     if (!Number.isInteger(record.threadId) || record.threadId < 0) {
       throw new RangeError(`${where}.threadId must be a non-negative integer, got ${record.threadId}`);
     }
-    if (typeof record.name !== 'string') throw new TypeError(`${where}.name must be a string, got ${describe(record.name)}`);
+    if (typeof record.name !== 'string')
+      throw new TypeError(`${where}.name must be a string, got ${describe(record.name)}`);
   });
 }
 
@@ -110,7 +118,8 @@ interface OpenState {
  */
 export function buildLockTimeline(events: readonly LockEvent[], options: IntervalOptions = {}): LockTimeline {
   validateLockEvents(events);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`options must be an object, got ${describe(options)}`);
   const labels = options.labels ?? [];
   validateThreadLabels(labels, 'options.labels');
   const requestedStart = checkWindowBound(options.startNs, 'options.startNs');
@@ -161,14 +170,25 @@ export function buildLockTimeline(events: readonly LockEvent[], options: Interva
     if (to <= from) return;
     const previous = track.intervals[track.intervals.length - 1];
     // Adjacent intervals in the same state (e.g. a duplicate event) read as one.
-    if (previous && previous.state === current.state && previous.endNs === from && previous.interpreterId === current.interpreterId) {
+    if (
+      previous &&
+      previous.state === current.state &&
+      previous.endNs === from &&
+      previous.interpreterId === current.interpreterId
+    ) {
       previous.endNs = to;
     } else {
       track.intervals.push({ state: current.state, startNs: from, endNs: to, interpreterId: current.interpreterId });
     }
     track.totalsNs[current.state] += to - from;
   };
-  const moveTo = (track: ThreadTrack, current: OpenState, state: ThreadState, atNs: number, interpreterId: number): void => {
+  const moveTo = (
+    track: ThreadTrack,
+    current: OpenState,
+    state: ThreadState,
+    atNs: number,
+    interpreterId: number,
+  ): void => {
     if (current.state === state) return;
     close(track, current, atNs);
     current.state = state;
@@ -218,7 +238,8 @@ export function buildLockTimeline(events: readonly LockEvent[], options: Interva
  * by the terminal and SVG timelines so both show the same picture at their resolution.
  */
 export function binTrack(track: ThreadTrack, startNs: number, endNs: number, columns: number): (ThreadState | null)[] {
-  if (!Number.isInteger(columns) || columns < 1) throw new RangeError(`columns must be a positive integer, got ${columns}`);
+  if (!Number.isInteger(columns) || columns < 1)
+    throw new RangeError(`columns must be a positive integer, got ${columns}`);
   if (!Number.isFinite(startNs) || !Number.isFinite(endNs) || endNs <= startNs) {
     throw new RangeError(`the window [${startNs}, ${endNs}) must be finite and non-empty`);
   }

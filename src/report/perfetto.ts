@@ -40,7 +40,8 @@ export const TRACE_CATEGORY = 'gil';
 export function toTraceEventFile(events: readonly LockEvent[], options: PerfettoOptions = {}): TraceEventFile {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   const pid = options.pid ?? process.pid;
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0) throw new RangeError(`options.pid must be a non-negative integer, got ${String(pid)}`);
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0)
+    throw new RangeError(`options.pid must be a non-negative integer, got ${String(pid)}`);
   const processName = options.processName ?? 'gil-lab';
   if (typeof processName !== 'string') throw new TypeError('options.processName must be a string');
   if (options.metadata !== undefined && (typeof options.metadata !== 'object' || options.metadata === null)) {
@@ -70,7 +71,15 @@ export function toTraceEventFile(events: readonly LockEvent[], options: Perfetto
       });
     }
     for (const atNs of track.dropRequestsNs) {
-      traceEvents.push({ name: 'drop request', cat: TRACE_CATEGORY, ph: 'i', s: 't', pid, tid: track.threadId, ts: microseconds(atNs) });
+      traceEvents.push({
+        name: 'drop request',
+        cat: TRACE_CATEGORY,
+        ph: 'i',
+        s: 't',
+        pid,
+        tid: track.threadId,
+        ts: microseconds(atNs),
+      });
     }
   }
   const file: TraceEventFile = { traceEvents, displayTimeUnit: 'ns' };
@@ -83,7 +92,27 @@ export function toTraceEventJson(events: readonly LockEvent[], options: Perfetto
   return JSON.stringify(toTraceEventFile(events, options));
 }
 
-const KNOWN_PHASES = new Set(['B', 'E', 'X', 'i', 'I', 'M', 'C', 'b', 'e', 'n', 's', 't', 'f', 'P', 'N', 'O', 'D', 'R', 'c']);
+const KNOWN_PHASES = new Set([
+  'B',
+  'E',
+  'X',
+  'i',
+  'I',
+  'M',
+  'C',
+  'b',
+  'e',
+  'n',
+  's',
+  't',
+  'f',
+  'P',
+  'N',
+  'O',
+  'D',
+  'R',
+  'c',
+]);
 
 export interface TraceValidation {
   valid: boolean;
@@ -104,7 +133,11 @@ export function validateTraceEventFile(trace: unknown): TraceValidation {
   };
   const root = Array.isArray(trace) ? { traceEvents: trace } : trace;
   if (typeof root !== 'object' || root === null || !Array.isArray((root as { traceEvents?: unknown }).traceEvents)) {
-    return { valid: false, errors: ['the trace must be an object with a traceEvents array (or an array of events)'], trackCount: 0 };
+    return {
+      valid: false,
+      errors: ['the trace must be an object with a traceEvents array (or an array of events)'],
+      trackCount: 0,
+    };
   }
   const list = (root as { traceEvents: unknown[] }).traceEvents;
   const threadNames = new Map<string, number>();
@@ -118,8 +151,10 @@ export function validateTraceEventFile(trace: unknown): TraceValidation {
     const where = `traceEvents[${index}]`;
     if (typeof raw !== 'object' || raw === null) return fail(`${where} is not an object`);
     const event = raw as Record<string, unknown>;
-    if (typeof event.ph !== 'string' || !KNOWN_PHASES.has(event.ph)) return fail(`${where}.ph ${JSON.stringify(event.ph)} is not a known phase`);
-    if (typeof event.name !== 'string' || (event.name === '' && event.ph !== 'E')) fail(`${where}.name must be a non-empty string`);
+    if (typeof event.ph !== 'string' || !KNOWN_PHASES.has(event.ph))
+      return fail(`${where}.ph ${JSON.stringify(event.ph)} is not a known phase`);
+    if (typeof event.name !== 'string' || (event.name === '' && event.ph !== 'E'))
+      fail(`${where}.name must be a non-empty string`);
     for (const key of ['pid', 'tid'] as const) {
       if (typeof event[key] !== 'number' || !Number.isInteger(event[key])) fail(`${where}.${key} must be an integer`);
     }
@@ -127,18 +162,21 @@ export function validateTraceEventFile(trace: unknown): TraceValidation {
     if (event.ph === 'M') {
       const args = event.args as Record<string, unknown> | undefined;
       if (event.name === 'process_name' || event.name === 'thread_name') {
-        if (typeof args !== 'object' || args === null || typeof args.name !== 'string') fail(`${where} (${event.name}) needs args.name as a string`);
+        if (typeof args !== 'object' || args === null || typeof args.name !== 'string')
+          fail(`${where} (${event.name}) needs args.name as a string`);
       }
       if (event.name === 'thread_name') threadNames.set(track, (threadNames.get(track) ?? 0) + 1);
       if (event.name === 'process_name') processNames.add(event.pid as number);
       return;
     }
-    if (typeof event.ts !== 'number' || !Number.isFinite(event.ts)) return fail(`${where}.ts must be a finite number (µs)`);
+    if (typeof event.ts !== 'number' || !Number.isFinite(event.ts))
+      return fail(`${where}.ts must be a finite number (µs)`);
     usedTracks.add(track);
     usedPids.add(event.pid as number);
     switch (event.ph) {
       case 'X': {
-        if (typeof event.dur !== 'number' || !Number.isFinite(event.dur) || event.dur <= 0) return fail(`${where}.dur must be a positive number (µs)`);
+        if (typeof event.dur !== 'number' || !Number.isFinite(event.dur) || event.dur <= 0)
+          return fail(`${where}.dur must be a positive number (µs)`);
         const list = slices.get(track) ?? [];
         list.push({ start: event.ts, end: event.ts + event.dur, index });
         slices.set(track, list);
@@ -154,13 +192,15 @@ export function validateTraceEventFile(trace: unknown): TraceValidation {
         const stack = openBegins.get(track) ?? [];
         const begin = stack.pop();
         if (!begin) return fail(`${where} ends a slice on track ${track} that never began`);
-        if (event.name && event.name !== begin.name) fail(`${where} ends "${String(event.name)}" but the open slice is "${begin.name}"`);
+        if (event.name && event.name !== begin.name)
+          fail(`${where} ends "${String(event.name)}" but the open slice is "${begin.name}"`);
         if (event.ts < begin.ts) fail(`${where} ends before its begin`);
         break;
       }
       case 'i':
       case 'I':
-        if (event.s !== undefined && event.s !== 'g' && event.s !== 'p' && event.s !== 't') fail(`${where}.s must be g, p or t`);
+        if (event.s !== undefined && event.s !== 'g' && event.s !== 'p' && event.s !== 't')
+          fail(`${where}.s must be g, p or t`);
         break;
     }
   });
@@ -175,7 +215,9 @@ export function validateTraceEventFile(trace: unknown): TraceValidation {
       while (enclosing.length > 0 && enclosing[enclosing.length - 1]!.end <= slice.start) enclosing.pop();
       const parent = enclosing[enclosing.length - 1];
       if (parent && slice.end > parent.end) {
-        fail(`on track ${track}, traceEvents[${slice.index}] overlaps traceEvents[${parent.index}] without nesting in it`);
+        fail(
+          `on track ${track}, traceEvents[${slice.index}] overlaps traceEvents[${parent.index}] without nesting in it`,
+        );
       }
       enclosing.push(slice);
     }

@@ -35,7 +35,8 @@ export interface Progress {
 
 function checkCount(value: unknown, name: string): number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite non-negative number, got ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`${name} must be a finite non-negative number, got ${value}`);
   return value;
 }
 
@@ -48,13 +49,16 @@ function checkStatus(status: unknown): string {
 
 /** Starts a progress bar; see ProgressOptions for when it draws. */
 export function createProgress(options: ProgressOptions): Progress {
-  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object { total, label?, stream?, enabled? }');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('options must be an object { total, label?, stream?, enabled? }');
   const total = checkCount(options.total, 'options.total');
   const label = options.label ?? '';
   if (typeof label !== 'string') throw new TypeError('options.label must be a string');
   const stream = options.stream ?? process.stderr;
-  if (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function') throw new TypeError('options.stream must be a writable stream');
-  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') throw new TypeError('options.enabled must be a boolean');
+  if (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function')
+    throw new TypeError('options.stream must be a writable stream');
+  if (options.enabled !== undefined && typeof options.enabled !== 'boolean')
+    throw new TypeError('options.enabled must be a boolean');
   const enabled = options.enabled ?? stream.isTTY === true;
 
   if (!enabled) {

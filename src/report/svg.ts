@@ -24,7 +24,16 @@ export interface SvgSize {
 
 /** Category colours, in series order; chosen to stay distinct for the common colour-vision deficiencies. */
 export const SERIES_COLOURS: readonly string[] = [
-  '#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#7a5195', '#8c564b', '#4d4d4d', '#b8a400',
+  '#0072b2',
+  '#d55e00',
+  '#009e73',
+  '#cc79a7',
+  '#e69f00',
+  '#56b4e9',
+  '#7a5195',
+  '#8c564b',
+  '#4d4d4d',
+  '#b8a400',
 ];
 
 export const STATE_COLOURS: Readonly<Record<ThreadState, string>> = {
@@ -65,13 +74,18 @@ function truncateText(text: string, maxChars: number): string {
   return chars.length <= maxChars ? text : chars.slice(0, Math.max(1, maxChars - 1)).join('') + '…';
 }
 
-function checkSize(size: SvgSize, defaults: { width: number; height: number }, minimum: { width: number; height: number }): { width: number; height: number } {
+function checkSize(
+  size: SvgSize,
+  defaults: { width: number; height: number },
+  minimum: { width: number; height: number },
+): { width: number; height: number } {
   if (typeof size !== 'object' || size === null) throw new TypeError('options must be an object');
   const result = { width: size.width ?? defaults.width, height: size.height ?? defaults.height };
   for (const key of ['width', 'height'] as const) {
     const value = result[key];
     if (typeof value !== 'number') throw new TypeError(`options.${key} must be a number, got ${typeof value}`);
-    if (!Number.isFinite(value) || value < minimum[key]) throw new RangeError(`options.${key} must be at least ${minimum[key]}, got ${value}`);
+    if (!Number.isFinite(value) || value < minimum[key])
+      throw new RangeError(`options.${key} must be at least ${minimum[key]}, got ${value}`);
   }
   return result;
 }
@@ -98,7 +112,12 @@ function formatTick(value: number, format: AxisFormat, fallback: (value: number)
 /** Short tick text for plain numbers: 0.1, 1, 250, 10k, 2.5M (no trailing zeros, SI suffixes past 10^4). */
 export function formatTickNumber(value: number): string {
   const magnitude = Math.abs(value);
-  const suffixes: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e4, 'k']];
+  const suffixes: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e4, 'k'],
+  ];
   for (const [factor, suffix] of suffixes) {
     if (magnitude >= factor) {
       const scaled = factor === 1e4 ? value / 1e3 : value / factor;
@@ -117,7 +136,12 @@ interface Axis {
 
 /** Builds a scale over the data with round tick values; `integers` keeps only whole-number ticks. */
 function buildAxis(
-  values: number[], log: boolean, format: AxisFormat, range: [number, number], tickCount: number, integers: boolean,
+  values: number[],
+  log: boolean,
+  format: AxisFormat,
+  range: [number, number],
+  tickCount: number,
+  integers: boolean,
 ): Axis {
   if (log) {
     const base = format === 'bytes' ? 2 : 10;
@@ -138,7 +162,10 @@ function buildAxis(
       tickValues = tickValues.filter((value) => Math.round(Math.log2(value)) % step === 0);
       ticks = tickValues.map((value) => ({ value, label: formatTick(value, format, formatTickNumber) }));
     } else {
-      ticks = tickValues.map((value) => ({ value, label: labelled(value) === '' ? '' : formatTick(value, format, formatTickNumber) }));
+      ticks = tickValues.map((value) => ({
+        value,
+        label: labelled(value) === '' ? '' : formatTick(value, format, formatTickNumber),
+      }));
     }
     const domain = scale.domain() as [number, number];
     return { scale: (value) => scale(value), ticks, domain, log: true };
@@ -176,9 +203,11 @@ function validateChartSpec(spec: unknown): asserts spec is ChartSpec {
     if (typeof record[key] !== 'string') throw new TypeError(`spec.${key} must be a string`);
   }
   if (!Array.isArray(record.series)) throw new TypeError('spec.series must be an array');
-  if (record.ideal !== undefined && record.ideal !== null && record.ideal !== 'y=x') throw new RangeError('spec.ideal must be "y=x" or null');
+  if (record.ideal !== undefined && record.ideal !== null && record.ideal !== 'y=x')
+    throw new RangeError('spec.ideal must be "y=x" or null');
   for (const key of ['logX', 'logY'] as const) {
-    if (record[key] !== undefined && typeof record[key] !== 'boolean') throw new TypeError(`spec.${key} must be a boolean`);
+    if (record[key] !== undefined && typeof record[key] !== 'boolean')
+      throw new TypeError(`spec.${key} must be a boolean`);
   }
   for (const key of ['xFormat', 'yFormat'] as const) {
     if (record[key] !== undefined && !['number', 'bytes', 'percent'].includes(record[key] as string)) {
@@ -213,10 +242,17 @@ export function renderLineChartSvg(spec: ChartSpec, options: SvgSize = {}): stri
   const yFormat = spec.yFormat ?? 'number';
 
   // Legend on the right, as wide as its longest label needs, within reason.
-  const legendEntries = spec.series.map((series, index) => ({ label: series.label, colour: SERIES_COLOURS[index % SERIES_COLOURS.length]!, dashed: false }));
+  const legendEntries = spec.series.map((series, index) => ({
+    label: series.label,
+    colour: SERIES_COLOURS[index % SERIES_COLOURS.length]!,
+    dashed: false,
+  }));
   if (spec.ideal === 'y=x') legendEntries.push({ label: 'ideal (y = x)', colour: '#888888', dashed: true });
   const maxLegendChars = Math.floor((width * 0.35 - 40) / CHAR_WIDTH);
-  const legendChars = Math.min(maxLegendChars, Math.max(0, ...legendEntries.map((entry) => Array.from(entry.label).length)));
+  const legendChars = Math.min(
+    maxLegendChars,
+    Math.max(0, ...legendEntries.map((entry) => Array.from(entry.label).length)),
+  );
   const legendWidth = legendEntries.length > 0 ? 40 + legendChars * CHAR_WIDTH : 0;
 
   const margin = { top: 48, right: 20 + legendWidth, bottom: 58, left: 72 };
@@ -235,22 +271,27 @@ export function renderLineChartSvg(spec: ChartSpec, options: SvgSize = {}): stri
   // Grid and ticks.
   svg += '<g stroke="#e4e4e4" stroke-width="1">\n';
   // Grid lines only at labelled ticks: a log axis's unlabelled 2..9 ticks would crowd the plot.
-  for (const tick of yAxis.ticks.filter((t) => t.label)) svg += `<line x1="${px(plot.left)}" x2="${px(plot.right)}" y1="${px(yAxis.scale(tick.value))}" y2="${px(yAxis.scale(tick.value))}"/>\n`;
-  for (const tick of xAxis.ticks.filter((t) => t.label)) svg += `<line x1="${px(xAxis.scale(tick.value))}" x2="${px(xAxis.scale(tick.value))}" y1="${px(plot.top)}" y2="${px(plot.bottom)}"/>\n`;
+  for (const tick of yAxis.ticks.filter((t) => t.label))
+    svg += `<line x1="${px(plot.left)}" x2="${px(plot.right)}" y1="${px(yAxis.scale(tick.value))}" y2="${px(yAxis.scale(tick.value))}"/>\n`;
+  for (const tick of xAxis.ticks.filter((t) => t.label))
+    svg += `<line x1="${px(xAxis.scale(tick.value))}" x2="${px(xAxis.scale(tick.value))}" y1="${px(plot.top)}" y2="${px(plot.bottom)}"/>\n`;
   svg += '</g>\n';
-  svg += `<g stroke="#444444" stroke-width="1"><line x1="${px(plot.left)}" x2="${px(plot.right)}" y1="${px(plot.bottom)}" y2="${px(plot.bottom)}"/>` +
+  svg +=
+    `<g stroke="#444444" stroke-width="1"><line x1="${px(plot.left)}" x2="${px(plot.right)}" y1="${px(plot.bottom)}" y2="${px(plot.bottom)}"/>` +
     `<line x1="${px(plot.left)}" x2="${px(plot.left)}" y1="${px(plot.top)}" y2="${px(plot.bottom)}"/></g>\n`;
   svg += '<g fill="#444444">\n';
   for (const tick of xAxis.ticks) {
     const x = xAxis.scale(tick.value);
     svg += `<line x1="${px(x)}" x2="${px(x)}" y1="${px(plot.bottom)}" y2="${px(plot.bottom + 5)}" stroke="#444444"/>`;
-    if (tick.label) svg += `<text x="${px(x)}" y="${px(plot.bottom + 19)}" text-anchor="middle">${escapeXml(tick.label)}</text>`;
+    if (tick.label)
+      svg += `<text x="${px(x)}" y="${px(plot.bottom + 19)}" text-anchor="middle">${escapeXml(tick.label)}</text>`;
     svg += '\n';
   }
   for (const tick of yAxis.ticks) {
     const y = yAxis.scale(tick.value);
     svg += `<line x1="${px(plot.left - 5)}" x2="${px(plot.left)}" y1="${px(y)}" y2="${px(y)}" stroke="#444444"/>`;
-    if (tick.label) svg += `<text x="${px(plot.left - 8)}" y="${px(y + 4)}" text-anchor="end">${escapeXml(tick.label)}</text>`;
+    if (tick.label)
+      svg += `<text x="${px(plot.left - 8)}" y="${px(y + 4)}" text-anchor="end">${escapeXml(tick.label)}</text>`;
     svg += '\n';
   }
   svg += '</g>\n';
@@ -320,7 +361,11 @@ export function renderTimelineSvg(events: readonly LockEvent[], options: Timelin
   const rowPitch = 34;
   const top = 48;
   const naturalHeight = top + Math.max(1, timeline.tracks.length) * rowPitch + 96;
-  const { width, height } = checkSize({ width: options.width, height: options.height ?? naturalHeight }, { width: 900, height: naturalHeight }, { width: 320, height: 120 });
+  const { width, height } = checkSize(
+    { width: options.width, height: options.height ?? naturalHeight },
+    { width: 900, height: naturalHeight },
+    { width: 320, height: 120 },
+  );
 
   const names = timeline.tracks.map((track) => track.name);
   const nameChars = Math.min(28, Math.max(8, ...names.map((name) => Array.from(name).length)));
@@ -344,7 +389,7 @@ export function renderTimelineSvg(events: readonly LockEvent[], options: Timelin
     svg += `<text x="16" y="${px(y + 27)}" font-size="10" fill="#666666">held ${escapeXml(held)} · wait ${escapeXml(waited)}</text>\n`;
     svg += `<rect x="${px(plotLeft)}" y="${px(y)}" width="${px(plotRight - plotLeft)}" height="${rowHeight}" fill="#f4f4f4"/>\n`;
     const states = binTrack(track, timeline.startNs, timeline.endNs, columns);
-    for (let column = 0; column < states.length; ) {
+    for (let column = 0; column < states.length;) {
       const state = states[column] ?? null;
       let end = column + 1;
       while (end < states.length && (states[end] ?? null) === state) end++;
@@ -354,7 +399,9 @@ export function renderTimelineSvg(events: readonly LockEvent[], options: Timelin
       column = end;
     }
     // One marker per pixel column however many drop requests fall in it.
-    const markerColumns = new Set(track.dropRequestsNs.map((t) => Math.min(columns - 1, Math.floor(((t - timeline.startNs) / span) * columns))));
+    const markerColumns = new Set(
+      track.dropRequestsNs.map((t) => Math.min(columns - 1, Math.floor(((t - timeline.startNs) / span) * columns))),
+    );
     for (const column of markerColumns) {
       const x = plotLeft + (column + 0.5) * pixel;
       svg += `<path d="M${px(x - 3.5)} ${px(y - 6)}L${px(x + 3.5)} ${px(y - 6)}L${px(x)} ${px(y)}Z" fill="#222222"/>\n`;
@@ -365,13 +412,16 @@ export function renderTimelineSvg(events: readonly LockEvent[], options: Timelin
   // Time axis, relative to the start of the window.
   const axisY = top + Math.max(1, timeline.tracks.length) * rowPitch + 2;
   const unit = timeUnitFor(span);
-  const scale = scaleLinear().domain([0, span / unit.factor]).range([plotLeft, plotRight]);
+  const scale = scaleLinear()
+    .domain([0, span / unit.factor])
+    .range([plotLeft, plotRight]);
   const tickCount = Math.max(2, Math.floor((plotRight - plotLeft) / 90));
   const tickFormat = scale.tickFormat(tickCount);
   svg += `<g stroke="#444444"><line x1="${px(plotLeft)}" x2="${px(plotRight)}" y1="${px(axisY)}" y2="${px(axisY)}"/></g>\n<g fill="#444444">\n`;
   for (const tick of scale.ticks(tickCount)) {
     const x = scale(tick);
-    svg += `<line x1="${px(x)}" x2="${px(x)}" y1="${px(axisY)}" y2="${px(axisY + 5)}" stroke="#444444"/>` +
+    svg +=
+      `<line x1="${px(x)}" x2="${px(x)}" y1="${px(axisY)}" y2="${px(axisY + 5)}" stroke="#444444"/>` +
       `<text x="${px(x)}" y="${px(axisY + 18)}" text-anchor="middle">${escapeXml(tickFormat(tick))}</text>\n`;
   }
   svg += '</g>\n';
@@ -382,11 +432,13 @@ export function renderTimelineSvg(events: readonly LockEvent[], options: Timelin
   const legendY = axisY + 60;
   svg += '<g font-size="12" fill="#222222">\n';
   for (const state of ['holding', 'waiting', 'running'] as ThreadState[]) {
-    svg += `<rect x="${px(legendX)}" y="${px(legendY - 10)}" width="14" height="12" fill="${STATE_COLOURS[state]}"/>` +
+    svg +=
+      `<rect x="${px(legendX)}" y="${px(legendY - 10)}" width="14" height="12" fill="${STATE_COLOURS[state]}"/>` +
       `<text x="${px(legendX + 20)}" y="${px(legendY)}">${escapeXml(STATE_NAMES[state])}</text>\n`;
     legendX += 20 + STATE_NAMES[state].length * CHAR_WIDTH + 24;
   }
-  svg += `<path d="M${px(legendX)} ${px(legendY - 10)}L${px(legendX + 8)} ${px(legendY - 10)}L${px(legendX + 4)} ${px(legendY)}Z" fill="#222222"/>` +
+  svg +=
+    `<path d="M${px(legendX)} ${px(legendY - 10)}L${px(legendX + 8)} ${px(legendY - 10)}L${px(legendX + 4)} ${px(legendY)}Z" fill="#222222"/>` +
     `<text x="${px(legendX + 14)}" y="${px(legendY)}">drop request</text>\n</g>\n`;
   return svg + '</svg>\n';
 }

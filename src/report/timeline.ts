@@ -72,7 +72,10 @@ export function renderTimeline(events: readonly LockEvent[], options: TimelineOp
 }
 
 /** Renders an already reconstructed timeline; see renderTimeline. */
-export function renderLockTimeline(timeline: LockTimeline, options: Omit<TimelineOptions, keyof IntervalOptions> = {}): string {
+export function renderLockTimeline(
+  timeline: LockTimeline,
+  options: Omit<TimelineOptions, keyof IntervalOptions> = {},
+): string {
   const width = options.width ?? defaultWidth();
   if (typeof width !== 'number') throw new TypeError(`options.width must be a number, got ${typeof width}`);
   if (!Number.isInteger(width) || width < MIN_TIMELINE_WIDTH) {
@@ -80,7 +83,8 @@ export function renderLockTimeline(timeline: LockTimeline, options: Omit<Timelin
   }
   const colour = options.colour ?? defaultColour();
   if (typeof colour !== 'boolean') throw new TypeError('options.colour must be a boolean');
-  if (options.title !== undefined && typeof options.title !== 'string') throw new TypeError('options.title must be a string');
+  if (options.title !== undefined && typeof options.title !== 'string')
+    throw new TypeError('options.title must be a string');
   const showTotals = options.showTotals ?? true;
 
   const lines: string[] = [];
@@ -95,7 +99,8 @@ export function renderLockTimeline(timeline: LockTimeline, options: Omit<Timelin
   const names = tracks.map((track) => printable(track.name));
   let nameWidth = Math.min(MAX_NAME_WIDTH, Math.max(...names.map((name) => Array.from(name).length), 1));
   const totalsText = tracks.map(
-    (track) => ` held ${formatPercent(track.totalsNs.holding / (endNs - startNs), 0).padStart(4)}` +
+    (track) =>
+      ` held ${formatPercent(track.totalsNs.holding / (endNs - startNs), 0).padStart(4)}` +
       ` wait ${formatPercent(track.totalsNs.waiting / (endNs - startNs), 0).padStart(4)}`,
   );
   let totalsWidth = showTotals ? Math.max(...totalsText.map((text) => text.length)) : 0;
@@ -113,7 +118,7 @@ export function renderLockTimeline(timeline: LockTimeline, options: Omit<Timelin
     const states = binTrack(track, startNs, endNs, cells);
     let row = '';
     // Run-length grouping keeps colour codes to one pair per run.
-    for (let column = 0; column < states.length; ) {
+    for (let column = 0; column < states.length;) {
       const state = states[column] ?? null;
       let end = column + 1;
       while (end < states.length && (states[end] ?? null) === state) end++;
