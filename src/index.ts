@@ -3,5 +3,12 @@ export { native, loadNativeAddonFrom, NativeAddonLoadError } from './native.js';
 export type { NativeAddon } from './native.js';
 export { version, hardwareConcurrency } from './platform.js';
 export { Interpreter, POLICIES } from './interpreter.js';
-export type { Policy, InterpreterOptions, LockStats, ThreadLockStats, LockEvent, LockEventKind } from './interpreter.js';
+export type {
+  Policy,
+  InterpreterOptions,
+  LockStats,
+  ThreadLockStats,
+  LockEvent,
+  LockEventKind,
+} from './interpreter.js';
 export * as report from './report/index.js';

@@ -79,7 +79,9 @@ function checkOptions(opts: unknown, where: string): InterpreterOptions {
   if (opts === null || typeof opts !== 'object') throw new TypeError(`${where}: options must be an object`);
   const o = opts as Record<string, unknown>;
   if (o.policy !== undefined && !POLICIES.includes(o.policy as Policy)) {
-    throw new RangeError(`policy must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(o.policy)}`);
+    throw new RangeError(
+      `policy must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(o.policy)}`,
+    );
   }
   if (o.switchIntervalUs !== undefined) {
     const v = o.switchIntervalUs;

@@ -20,12 +20,12 @@ using gil::InterpreterLock;
 // Monotonic timestamps leave the addon relative to this origin, so they fit a double exactly.
 const uint64_t kOriginNs = gil::monotonicNs();
 
-#define REQUIRE_ARGS(n)                                                                         \
-  if (info.Length() < (n))                                                                      \
+#define REQUIRE_ARGS(n)    \
+  if (info.Length() < (n)) \
   throw Napi::TypeError::New(info.Env(), std::string(__func__) + ": expected " #n " argument(s)")
-#define REQUIRE_NUMBER(i, name)                                                                 \
+#define REQUIRE_NUMBER(i, name) \
   if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), name " must be a number")
-#define REQUIRE_STRING(i, name)                                                                 \
+#define REQUIRE_STRING(i, name) \
   if (!info[i].IsString()) throw Napi::TypeError::New(info.Env(), name " must be a string")
 
 [[noreturn]] void throwLockError(Napi::Env env, int code) {
@@ -37,7 +37,8 @@ uint32_t interpreterIdArg(const Napi::CallbackInfo& info, size_t i) {
   if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "id must be an integer");
   double d = info[i].As<Napi::Number>().DoubleValue();
   if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
-    throw Napi::RangeError::New(info.Env(), "id must be a non-negative integer, got " + std::to_string(d));
+    throw Napi::RangeError::New(info.Env(),
+                                "id must be a non-negative integer, got " + std::to_string(d));
   }
   return static_cast<uint32_t>(d);
 }
@@ -45,26 +46,29 @@ uint32_t interpreterIdArg(const Napi::CallbackInfo& info, size_t i) {
 std::shared_ptr<Interpreter> interpreterArg(const Napi::CallbackInfo& info, size_t i) {
   uint32_t id = interpreterIdArg(info, i);
   auto interp = gil::findInterpreter(id);
-  if (!interp) throw Napi::RangeError::New(info.Env(), "id: no interpreter with id " + std::to_string(id));
+  if (!interp)
+    throw Napi::RangeError::New(info.Env(), "id: no interpreter with id " + std::to_string(id));
   return interp;
 }
 
 // configArg(policy, switchIntervalUs, checkInterval): validated, with names in the errors.
+// Missing arguments read as undefined: keep the base value.
 gil::LockConfig configArg(const Napi::CallbackInfo& info, size_t i, gil::LockConfig base) {
-  REQUIRE_ARGS(i + 3);
   if (!info[i].IsUndefined()) {
     REQUIRE_STRING(i, "policy");
     std::string name = info[i].As<Napi::String>().Utf8Value();
     if (!gil::parsePolicy(name, &base.policy)) {
-      throw Napi::RangeError::New(info.Env(),
-                                  "policy must be one of 'cpython', 'legacy', 'fifo', 'none', got '" + name + "'");
+      throw Napi::RangeError::New(
+          info.Env(),
+          "policy must be one of 'cpython', 'legacy', 'fifo', 'none', got '" + name + "'");
     }
   }
   if (!info[i + 1].IsUndefined()) {
     REQUIRE_NUMBER(i + 1, "switchIntervalUs");
     double us = info[i + 1].As<Napi::Number>().DoubleValue();
     if (!(us > 0 && us <= 10e6)) {
-      throw Napi::RangeError::New(info.Env(), "switchIntervalUs must be > 0 and <= 10,000,000 (10 s)");
+      throw Napi::RangeError::New(info.Env(),
+                                  "switchIntervalUs must be > 0 and <= 10,000,000 (10 s)");
     }
     base.switchIntervalUs = static_cast<uint64_t>(us < 1 ? 1 : us);
   }
@@ -121,13 +125,17 @@ Napi::Value Held(const Napi::CallbackInfo& info) {
 class AcquireWorker : public Napi::AsyncWorker {
  public:
   AcquireWorker(Napi::Env env, std::shared_ptr<Interpreter> interp, uint32_t forThread)
-      : Napi::AsyncWorker(env, "gil-lab:acquire"), deferred_(Napi::Promise::Deferred::New(env)),
-        interp_(std::move(interp)), forThread_(forThread) {}
+      : Napi::AsyncWorker(env, "gil-lab:acquire"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        interp_(std::move(interp)),
+        forThread_(forThread) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
   // Executed on a libuv pool thread: no JS access here.
-  void Execute() override { rc_ = interp_->alive() ? interp_->lock().acquireAs(forThread_) : gil::kErrNoInterpreter; }
+  void Execute() override {
+    rc_ = interp_->alive() ? interp_->lock().acquireAs(forThread_) : gil::kErrNoInterpreter;
+  }
   void OnOK() override {
     if (rc_ == gil::kOk) rc_ = interp_->lock().adopt();
     if (rc_ == gil::kOk) {
@@ -162,8 +170,8 @@ Napi::Value AcquireAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-Napi::Function boundFunction(Napi::Env env, const std::shared_ptr<Interpreter>& interp, const char* name,
-                             Napi::Function::Callback cb) {
+Napi::Function boundFunction(Napi::Env env, const std::shared_ptr<Interpreter>& interp,
+                             const char* name, Napi::Function::Callback cb) {
   auto* keepAlive = new std::shared_ptr<Interpreter>(interp);
   auto fn = Napi::Function::New(env, cb, name, interp.get());
   fn.AddFinalizer([](Napi::Env, std::shared_ptr<Interpreter>* p) { delete p; }, keepAlive);
@@ -196,7 +204,8 @@ Napi::Value InterpreterDestroy(const Napi::CallbackInfo& info) {
   REQUIRE_ARGS(1);
   uint32_t id = interpreterIdArg(info, 0);
   int rc = gil::destroyInterpreter(id);
-  if (rc == gil::kErrInvalidArgument) throw Napi::Error::New(info.Env(), "the main interpreter cannot be destroyed");
+  if (rc == gil::kErrInvalidArgument)
+    throw Napi::Error::New(info.Env(), "the main interpreter cannot be destroyed");
   if (rc == gil::kErrNoInterpreter) {
     throw Napi::RangeError::New(info.Env(), "id: no interpreter with id " + std::to_string(id));
   }
@@ -212,7 +221,8 @@ Napi::Value InterpreterExists(const Napi::CallbackInfo& info) {
 Napi::Value InterpreterIds(const Napi::CallbackInfo& info) {
   auto ids = gil::interpreterIds();
   auto arr = Napi::Array::New(info.Env(), ids.size());
-  for (size_t i = 0; i < ids.size(); i++) arr.Set(static_cast<uint32_t>(i), static_cast<double>(ids[i]));
+  for (size_t i = 0; i < ids.size(); i++)
+    arr.Set(static_cast<uint32_t>(i), static_cast<double>(ids[i]));
   return arr;
 }
 
@@ -222,8 +232,9 @@ Napi::Value InterpreterConfigure(const Napi::CallbackInfo& info) {
   gil::LockConfig config = configArg(info, 1, interp->lock().config());
   int rc = interp->lock().configure(config);
   if (rc == gil::kErrBusy) {
-    throw Napi::Error::New(info.Env(),
-                           "cannot reconfigure an interpreter whose lock is held or waited on; release it first");
+    throw Napi::Error::New(
+        info.Env(),
+        "cannot reconfigure an interpreter whose lock is held or waited on; release it first");
   }
   if (rc != gil::kOk) throwLockError(info.Env(), rc);
   return info.Env().Undefined();
@@ -234,7 +245,8 @@ Napi::Value InterpreterConfig(const Napi::CallbackInfo& info) {
   return configToJs(info.Env(), interpreterArg(info, 0)->lock().config());
 }
 
-// --- stats and trace -------------------------------------------------------------------------------
+// --- stats and trace
+// -------------------------------------------------------------------------------
 
 Napi::Value LockStatsJs(const Napi::CallbackInfo& info) {
   REQUIRE_ARGS(1);
@@ -293,7 +305,8 @@ Napi::Value TraceStart(const Napi::CallbackInfo& info) {
   REQUIRE_NUMBER(1, "capacity");
   double cap = info[1].As<Napi::Number>().DoubleValue();
   if (!(cap >= 1 && cap <= 1e8) || cap != static_cast<double>(static_cast<uint64_t>(cap))) {
-    throw Napi::RangeError::New(info.Env(), "capacity must be an integer between 1 and 100,000,000");
+    throw Napi::RangeError::New(info.Env(),
+                                "capacity must be an integer between 1 and 100,000,000");
   }
   interp->lock().startTrace(static_cast<size_t>(cap));
   return info.Env().Undefined();

@@ -8,7 +8,8 @@
 //    meanwhile (`switchNumber` unchanged), set the drop request: the eval breaker that asks the
 //    holder to let go. On taking the lock: set the holder, bump `switchNumber` if the holder
 //    changed, signal `switchCond` (forced switching), clear the drop request.
-//  - drop_gil (release): clear `locked`, signal `cond`. FORCE_SWITCHING: if a drop was requested and
+//  - drop_gil (release): clear `locked`, signal `cond`. FORCE_SWITCHING: if a drop was requested
+//  and
 //    this thread is still the last holder, wait on `switchCond` until another thread has taken the
 //    lock — so a thread that was asked to yield cannot win the lock straight back.
 //  - checkpoint (the eval-breaker check in the interpreter loop): one relaxed load of `state`.
@@ -26,7 +27,8 @@
 //  - `legacy` (the pre-3.2 GIL): waiters block with no timeout and never set a drop request. Every
 //    `checkInterval` checkpoints the holder releases and immediately re-acquires (the old "ticks"
 //    check). On a multicore machine the releaser usually wins the race: waiters are woken, find the
-//    lock taken again, and sleep — Beazley's thrash. The `kLegacyTick` flag keeps it off the fast path.
+//    lock taken again, and sleep — Beazley's thrash. The `kLegacyTick` flag keeps it off the fast
+//    path.
 //  - `fifo`: a ticket queue. Waiters ask for a drop once the holder's slice (the switch interval
 //    counted from when it took the lock) is spent; on release the lock is handed straight to the
 //    longest waiter (no barging), so the releaser queues behind everyone already waiting.
@@ -49,7 +51,7 @@ namespace {
 
 constexpr uint64_t kHolderMask = 0xffffffffull;
 constexpr uint64_t kDropRequest = 1ull << 32;  // CPython's _PY_GIL_DROP_REQUEST_BIT
-constexpr uint64_t kLegacyTick = 1ull << 33;   // legacy policy: every checkpoint takes the slow path
+constexpr uint64_t kLegacyTick = 1ull << 33;  // legacy policy: every checkpoint takes the slow path
 
 }  // namespace
 
@@ -61,17 +63,23 @@ uint64_t monotonicNs() {
 
 const char* policyName(Policy p) {
   switch (p) {
-    case Policy::CPython: return "cpython";
-    case Policy::Legacy: return "legacy";
-    case Policy::Fifo: return "fifo";
-    case Policy::None: return "none";
+    case Policy::CPython:
+      return "cpython";
+    case Policy::Legacy:
+      return "legacy";
+    case Policy::Fifo:
+      return "fifo";
+    case Policy::None:
+      return "none";
   }
   return "unknown";
 }
 
 bool parsePolicy(const std::string& name, Policy* out) {
-  static const std::pair<const char*, Policy> kNames[] = {
-      {"cpython", Policy::CPython}, {"legacy", Policy::Legacy}, {"fifo", Policy::Fifo}, {"none", Policy::None}};
+  static const std::pair<const char*, Policy> kNames[] = {{"cpython", Policy::CPython},
+                                                          {"legacy", Policy::Legacy},
+                                                          {"fifo", Policy::Fifo},
+                                                          {"none", Policy::None}};
   for (const auto& [n, p] : kNames) {
     if (name == n) {
       *out = p;
@@ -83,12 +91,19 @@ bool parsePolicy(const std::string& name, Policy* out) {
 
 const char* lockErrorMessage(int code) {
   switch (code) {
-    case kOk: return "ok";
-    case kErrNotHeld: return "the calling thread does not hold the interpreter lock; acquire() it first";
-    case kErrAlreadyHeld: return "the calling thread already holds the interpreter lock; release() it before acquiring again";
-    case kErrNoInterpreter: return "no such interpreter (unknown id, or it was destroyed)";
-    case kErrBusy: return "the interpreter lock is held or waited on; release it everywhere first";
-    case kErrInvalidArgument: return "invalid argument";
+    case kOk:
+      return "ok";
+    case kErrNotHeld:
+      return "the calling thread does not hold the interpreter lock; acquire() it first";
+    case kErrAlreadyHeld:
+      return "the calling thread already holds the interpreter lock; release() it before acquiring "
+             "again";
+    case kErrNoInterpreter:
+      return "no such interpreter (unknown id, or it was destroyed)";
+    case kErrBusy:
+      return "the interpreter lock is held or waited on; release it everywhere first";
+    case kErrInvalidArgument:
+      return "invalid argument";
   }
   return "unknown error";
 }
@@ -159,54 +174,119 @@ HandoffSummary LatencyHistogram::summary() const {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Cheap timestamps for hold times: the CPU's invariant time-stamp counter where there is one,
+// converted to ns only when stats are read (against steady_clock, over a baseline that keeps
+// growing, so the conversion gets more exact the longer the process runs).
+
+namespace {
+struct TickClock {
+  uint64_t tick0, ns0;
+  TickClock() {
+    tick0 = now();
+    ns0 = monotonicNs();
+    // A first baseline of ~1 ms so that early conversions are already within ~0.1%.
+    while (monotonicNs() - ns0 < 1'000'000) {
+    }
+  }
+  static uint64_t now() {
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    return monotonicNs();
+#endif
+  }
+  double nsPerTick() const {
+    uint64_t t = now(), n = monotonicNs();
+    return t > tick0 ? static_cast<double>(n - ns0) / static_cast<double>(t - tick0) : 1.0;
+  }
+};
+const TickClock& tickClock() {
+  static TickClock c;
+  return c;
+}
+uint64_t ticksNow() { return TickClock::now(); }
+
+// A statistic with one writer at a time: the writers are serialised by the interpreter lock (the
+// holder's counters) or by the lock's mutex (the waiters' counters), so an increment is a relaxed
+// load and store, with no read-modify-write; stats() may read it from any thread at any time.
+struct Stat {
+  std::atomic<uint64_t> v{0};
+  void add(uint64_t d) {
+    v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+  }
+  uint64_t get() const { return v.load(std::memory_order_relaxed); }
+  void reset() { v.store(0, std::memory_order_relaxed); }
+};
+
+uint64_t g_nextLockSerial = 1;  // guarded by liveLocks().mutex
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
 // The lock's state.
 
 struct InterpreterLock::Impl {
+  // Per-thread statistics. Written only by that thread (as holder, or as a waiter under `mutex`).
   struct ThreadRecord {
-    ThreadLockStats stats;
-    uint64_t holdStartNs = 0;  // policy none: when this thread "acquired"
-    bool holding = false;      // policy none only
+    uint32_t threadId = 0;
+    Stat acquisitions, contendedAcquisitions, dropRequests, forcedSwitches, wakeups, heldTicks,
+        waitNs;
+    uint64_t holdStartTicks = 0;  // policy none: when this thread "acquired" (guarded by mutex)
+    bool holding = false;         // policy none only (guarded by mutex)
   };
 
-  // Guarded by `mutex` unless marked otherwise.
-  mutable std::mutex mutex;          // gil->mutex
-  std::condition_variable cond;      // gil->cond
-  std::mutex switchMutex;            // gil->switch_mutex (FORCE_SWITCHING)
+  uint64_t serial = 0;           // unique per lock, never reused (keys the per-thread cache)
+  mutable std::mutex mutex;      // gil->mutex
+  std::condition_variable cond;  // gil->cond
+  std::mutex switchMutex;        // gil->switch_mutex (FORCE_SWITCHING)
   std::condition_variable switchCond;
-  LockConfig config;
-  std::atomic<uint64_t> state{0};    // holder id | flags; see the top comment
-  std::atomic<uint8_t> policy{0};    // mirror of config.policy for lock-free reads
+  LockConfig config;               // written under mutex while nobody holds or waits
+  std::atomic<uint64_t> state{0};  // holder id | flags; holder != 0 means locked
+  std::atomic<uint8_t> policy{0};  // mirror of config.policy for lock-free reads
   std::atomic<uint32_t> waiterCount{0};
+  std::atomic<uint32_t> switchWaiters{0};
   std::atomic<uint32_t> noneHolders{0};  // policy none: threads currently "holding"
-  bool locked = false;
-  uint32_t lastHolder = 0;           // guarded by mutex and switchMutex (written under both)
-  uint64_t switchNumber = 0;
-  uint64_t acquiredAtNs = 0;
-  uint64_t dropRequestedAtNs = 0;
-  uint32_t legacyTicks = 0;          // touched only by the holder
-  // fifo
+  std::atomic<uint32_t> lastHolder{0};   // gil->last_holder
+  std::atomic<uint64_t> switchNumber{0};
+  std::atomic<uint64_t> acquiredAtTicks{0};  // written by the holder
+  uint64_t acquiredAtNs = 0;                 // fifo: start of the holder's slice (guarded by mutex)
+  uint64_t dropRequestedAtNs = 0;            // guarded by mutex
+  uint32_t legacyTicks = 0;                  // touched only by the holder
+  // fifo (guarded by mutex)
   std::deque<std::pair<uint64_t, uint32_t>> queue;  // (ticket, thread id), longest waiter first
   uint64_t nextTicket = 1;
   uint64_t grantedTicket = 0;
-  // stats
-  LockStats totals;
-  uint64_t statsSinceNs = monotonicNs();
-  LatencyHistogram handoff;
-  std::unordered_map<uint32_t, ThreadRecord> threads;
-  // trace
+  // Lock-wide statistics. Holder-owned: acquisitions, contended, forced, switches, yields, held,
+  // wait. Mutex-owned: dropRequests, wakeups, releasesOnThreadExit, handoff.
+  Stat acquisitions, contendedAcquisitions, dropRequests, forcedSwitches, switches, yields, wakeups,
+      releasesOnThreadExit, heldTicks, waitNs;
+  std::atomic<uint64_t> statsSinceNs{monotonicNs()};
+  LatencyHistogram handoff;                            // guarded by mutex
+  std::unordered_map<uint32_t, ThreadRecord> threads;  // guarded by mutex; nodes are never erased
+  // trace (guarded by mutex)
   std::atomic<bool> tracingOn{false};
   std::vector<LockEvent> trace;
   size_t traceCapacity = 0;
   uint64_t traceDropped = 0;
 
-  Policy currentPolicy() const { return static_cast<Policy>(policy.load(std::memory_order_relaxed)); }
+  static uint32_t holderOf(uint64_t s) { return static_cast<uint32_t>(s & kHolderMask); }
+  Policy currentPolicy() const {
+    return static_cast<Policy>(policy.load(std::memory_order_relaxed));
+  }
   uint64_t baseFlags() const { return currentPolicy() == Policy::Legacy ? kLegacyTick : 0; }
+  // The lock-free fast paths apply when nobody waits and nobody traces; fifo and none never use
+  // them.
+  bool fastPathPolicy() const {
+    Policy p = currentPolicy();
+    return (p == Policy::CPython || p == Policy::Legacy) &&
+           !tracingOn.load(std::memory_order_relaxed);
+  }
 
-  ThreadRecord& record(uint32_t tid) {  // requires mutex
+  ThreadRecord& recordLocked(uint32_t tid) {  // requires mutex
     auto& r = threads[tid];
-    r.stats.threadId = tid;
+    r.threadId = tid;
     return r;
   }
+  ThreadRecord& recordFor(uint32_t tid);  // the calling thread's record, cached per thread
   void emit(uint32_t tid, LockEventKind kind, uint64_t t) {  // requires mutex
     if (!tracingOn.load(std::memory_order_relaxed)) return;
     if (trace.size() < traceCapacity) {
@@ -215,14 +295,19 @@ struct InterpreterLock::Impl {
       traceDropped++;
     }
   }
+  void requestDrop(ThreadRecord& rec);  // requires mutex
 
   // --- take_gil ------------------------------------------------------------------------------
-  void take(uint32_t me);
-  void takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk);
-  void becomeHolder(uint32_t me, uint64_t now);  // requires mutex
+  bool tryFastTake(uint32_t me);
+  void take(uint32_t me, bool forOtherThread);
+  void takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk, bool forOtherThread);
+  void becomeHolder(uint32_t me, uint64_t nowNs);  // requires mutex; the CAS already succeeded
+  void noteSwitch(uint32_t me);
   // --- drop_gil ------------------------------------------------------------------------------
+  bool tryFastDrop(uint32_t me);
   void drop(uint32_t me, bool forcedSwitching);
-  void giveUp(uint32_t me, uint64_t now);        // requires mutex; the holder lets go
+  void giveUp(uint32_t me, uint64_t nowNs);  // requires mutex; the holder lets go
+  void accountHold(ThreadRecord& rec);
   void takeNone(uint32_t me);
   void dropNone(uint32_t me, bool onExit);
 };
@@ -230,14 +315,16 @@ struct InterpreterLock::Impl {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Per-thread bookkeeping: the thread's id and the locks it holds, released when the thread ends.
+// Per-thread bookkeeping: the thread's id, the locks it holds (released when the thread ends), and
+// a cache of its stats record in each lock it has used.
 
 struct LiveLocks {
   std::mutex mutex;
   std::unordered_set<const InterpreterLock*> live;
 };
 LiveLocks& liveLocks() {
-  static LiveLocks* l = new LiveLocks();  // leaked on purpose: thread exit hooks may run after statics die
+  static LiveLocks* l =
+      new LiveLocks();  // leaked on purpose: thread exit hooks may run after statics die
   return *l;
 }
 
@@ -246,13 +333,16 @@ std::atomic<uint32_t> g_nextThreadId{1};
 struct ThreadState {
   uint32_t id = g_nextThreadId.fetch_add(1, std::memory_order_relaxed);
   std::vector<InterpreterLock*> held;
+  std::vector<std::pair<uint64_t, void*>> records;  // (lock serial, ThreadRecord*)
 
   void add(InterpreterLock* l) { held.push_back(l); }
   void remove(InterpreterLock* l) {
     auto it = std::find(held.begin(), held.end(), l);
     if (it != held.end()) held.erase(it);
   }
-  bool holds(const InterpreterLock* l) const { return std::find(held.begin(), held.end(), l) != held.end(); }
+  bool holds(const InterpreterLock* l) const {
+    return std::find(held.begin(), held.end(), l) != held.end();
+  }
 
   ~ThreadState() {
     // The thread is ending: release what it still holds, so that nobody waits forever.
@@ -275,217 +365,316 @@ ThreadState& threadState() {
 
 uint32_t currentThreadId() { return threadState().id; }
 
+InterpreterLock::Impl::ThreadRecord& InterpreterLock::Impl::recordFor(uint32_t tid) {
+  ThreadState& ts = threadState();
+  if (tid == ts.id) {
+    for (auto& [s, r] : ts.records) {
+      if (s == serial) return *static_cast<ThreadRecord*>(r);
+    }
+  }
+  ThreadRecord* r;
+  {
+    std::lock_guard<std::mutex> g(mutex);
+    r = &recordLocked(tid);
+  }
+  if (tid == ts.id) ts.records.emplace_back(serial, r);
+  return *r;
+}
+
+void InterpreterLock::Impl::accountHold(ThreadRecord& rec) {  // by the holder, before it lets go
+  uint64_t held = ticksNow() - acquiredAtTicks.load(std::memory_order_relaxed);
+  rec.heldTicks.add(held);
+  heldTicks.add(held);
+}
+
+void InterpreterLock::Impl::requestDrop(ThreadRecord& rec) {
+  // SET_GIL_DROP_REQUEST: only while somebody holds the lock and no request is pending.
+  uint64_t s = state.load(std::memory_order_relaxed);
+  while (holderOf(s) != 0 && !(s & kDropRequest)) {
+    if (state.compare_exchange_weak(s, s | kDropRequest, std::memory_order_acq_rel)) {
+      uint64_t t = monotonicNs();
+      dropRequestedAtNs = t;
+      rec.dropRequests.add(1);
+      dropRequests.add(1);
+      emit(rec.threadId, LockEventKind::DropRequest, t);
+      return;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // take_gil
 
-void InterpreterLock::Impl::becomeHolder(uint32_t me, uint64_t now) {
-  // _ready: in CPython this part runs under switch_mutex so that drop_gil's waiter sees the change.
-  {
-    std::lock_guard<std::mutex> sg(switchMutex);
-    locked = true;
-    if (lastHolder != me) {
-      lastHolder = me;
-      switchNumber++;
-      totals.switches++;
-      if (dropRequestedAtNs != 0) handoff.record(now - dropRequestedAtNs);
-    }
-    dropRequestedAtNs = 0;
-    // Setting the holder also clears the drop request (RESET_GIL_DROP_REQUEST).
-    state.store(static_cast<uint64_t>(me) | baseFlags(), std::memory_order_relaxed);
+void InterpreterLock::Impl::noteSwitch(uint32_t me) {
+  // gil->last_holder and switch_number; wake a thread waiting in drop_gil for the switch.
+  if (lastHolder.load(std::memory_order_relaxed) == me) return;
+  lastHolder.store(me, std::memory_order_seq_cst);
+  switchNumber.store(switchNumber.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  switches.add(1);
+  if (switchWaiters.load(std::memory_order_seq_cst) > 0) {
+    { std::lock_guard<std::mutex> sg(switchMutex); }
+    switchCond.notify_all();
   }
-  switchCond.notify_all();
-  acquiredAtNs = now;
-  legacyTicks = 0;
-  emit(me, LockEventKind::Acquired, now);
 }
 
-void InterpreterLock::Impl::take(uint32_t me) {
+// The uncontended case (nobody waits, nobody traces): one compare-and-swap, no mutex. Waiters
+// announce themselves in waiterCount (seq_cst) before they sleep, so the fast path steps aside.
+bool InterpreterLock::Impl::tryFastTake(uint32_t me) {
+  if (!fastPathPolicy()) return false;
+  uint64_t s = state.load(std::memory_order_relaxed);
+  if (holderOf(s) != 0 || waiterCount.load(std::memory_order_seq_cst) != 0) return false;
+  if (!state.compare_exchange_strong(s, static_cast<uint64_t>(me) | baseFlags(),
+                                     std::memory_order_seq_cst)) {
+    return false;
+  }
+  ThreadRecord& rec = recordFor(me);
+  acquiredAtTicks.store(ticksNow(), std::memory_order_relaxed);
+  legacyTicks = 0;
+  noteSwitch(me);
+  rec.acquisitions.add(1);
+  acquisitions.add(1);
+  return true;
+}
+
+void InterpreterLock::Impl::becomeHolder(uint32_t me, uint64_t nowNs) {
+  // _ready: the holder is set (and the drop request cleared) by the CAS that won the lock.
+  if (lastHolder.load(std::memory_order_relaxed) != me && dropRequestedAtNs != 0) {
+    handoff.record(nowNs - dropRequestedAtNs);
+  }
+  dropRequestedAtNs = 0;
+  acquiredAtTicks.store(ticksNow(), std::memory_order_relaxed);
+  acquiredAtNs = nowNs;
+  legacyTicks = 0;
+  noteSwitch(me);
+  emit(me, LockEventKind::Acquired, nowNs);
+}
+
+void InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
+  (void)forOtherThread;
+  ThreadRecord& rec = recordFor(me);
   std::unique_lock<std::mutex> lk(mutex);
   Policy p = currentPolicy();
   if (p == Policy::Fifo) {
-    takeFifo(me, lk);
+    takeFifo(me, lk, forOtherThread);
     return;
   }
-  auto& rec = record(me);
+  const uint64_t mine = static_cast<uint64_t>(me) | baseFlags();
   uint64_t start = 0;
-  bool contended = locked;
-  if (contended) {
+  bool contended = false;
+  uint64_t s = state.load(std::memory_order_relaxed);
+  if (holderOf(s) == 0 && state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) {
+    // free: take it (CPython takes a free GIL even when others wait)
+  } else {
+    contended = true;
     start = monotonicNs();
     emit(me, LockEventKind::WaitStart, start);
-    waiterCount.fetch_add(1, std::memory_order_relaxed);
+    waiterCount.fetch_add(1, std::memory_order_seq_cst);
     const auto interval = std::chrono::microseconds(config.switchIntervalUs);
-    while (locked) {
+    for (;;) {
+      s = state.load(std::memory_order_seq_cst);
+      if (holderOf(s) == 0) {
+        if (state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) break;
+        continue;
+      }
       if (p == Policy::Legacy) {
         // The old GIL: sleep until signalled, never ask the holder to let go.
         cond.wait(lk);
-        rec.stats.wakeups++;
-        totals.wakeups++;
+        rec.wakeups.add(1);
+        wakeups.add(1);
         continue;
       }
-      uint64_t savedSwitchNumber = switchNumber;
+      uint64_t savedSwitchNumber = switchNumber.load(std::memory_order_relaxed);
       bool timedOut = cond.wait_for(lk, interval) == std::cv_status::timeout;
-      rec.stats.wakeups++;
-      totals.wakeups++;
-      if (timedOut && locked && switchNumber == savedSwitchNumber &&
-          !(state.load(std::memory_order_relaxed) & kDropRequest)) {
-        // SET_GIL_DROP_REQUEST: the holder will see it at its next checkpoint.
-        uint64_t t = monotonicNs();
-        state.fetch_or(kDropRequest, std::memory_order_relaxed);
-        dropRequestedAtNs = t;
-        rec.stats.dropRequests++;
-        totals.dropRequests++;
-        emit(me, LockEventKind::DropRequest, t);
-      }
+      rec.wakeups.add(1);
+      wakeups.add(1);
+      if (timedOut && switchNumber.load(std::memory_order_relaxed) == savedSwitchNumber)
+        requestDrop(rec);
     }
-    waiterCount.fetch_sub(1, std::memory_order_relaxed);
+    waiterCount.fetch_sub(1, std::memory_order_seq_cst);
   }
   uint64_t now = monotonicNs();
   becomeHolder(me, now);
-  rec.stats.acquisitions++;
-  totals.acquisitions++;
+  rec.acquisitions.add(1);
+  acquisitions.add(1);
   if (contended) {
-    rec.stats.contendedAcquisitions++;
-    totals.contendedAcquisitions++;
-    rec.stats.waitNs += now - start;
-    totals.waitNs += now - start;
+    rec.contendedAcquisitions.add(1);
+    contendedAcquisitions.add(1);
+    rec.waitNs.add(now - start);
+    waitNs.add(now - start);
   }
 }
 
-void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk) {
-  auto& rec = record(me);
-  if (!locked && queue.empty()) {
-    uint64_t now = monotonicNs();
-    becomeHolder(me, now);
-    rec.stats.acquisitions++;
-    totals.acquisitions++;
+void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk,
+                                     bool forOtherThread) {
+  (void)forOtherThread;
+  ThreadRecord& rec = recordLocked(me);
+  const uint64_t mine = static_cast<uint64_t>(me);
+  uint64_t s = state.load(std::memory_order_relaxed);
+  if (holderOf(s) == 0 && queue.empty() &&
+      state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) {
+    becomeHolder(me, monotonicNs());
+    rec.acquisitions.add(1);
+    acquisitions.add(1);
     return;
   }
   uint64_t start = monotonicNs();
   emit(me, LockEventKind::WaitStart, start);
   uint64_t ticket = nextTicket++;
   queue.emplace_back(ticket, me);
-  waiterCount.fetch_add(1, std::memory_order_relaxed);
+  waiterCount.fetch_add(1, std::memory_order_seq_cst);
   const auto interval = std::chrono::nanoseconds(config.switchIntervalUs * 1000);
   while (grantedTicket != ticket) {
-    if (!locked) {
-      // Free but not granted to us: only possible if we are at the head (a release found the
-      // queue empty just before we joined). Take it in queue order.
-      if (!queue.empty() && queue.front().first == ticket) {
+    s = state.load(std::memory_order_relaxed);
+    if (holderOf(s) == 0) {
+      // Free but not granted: only the head of the queue may take it, in queue order.
+      if (!queue.empty() && queue.front().first == ticket &&
+          state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) {
         queue.pop_front();
         grantedTicket = ticket;
         becomeHolder(me, monotonicNs());
         break;
       }
+      cond.wait(lk);
+      continue;
     }
-    bool requested = state.load(std::memory_order_relaxed) & kDropRequest;
-    if (locked && !requested) {
+    if (!(s & kDropRequest)) {
       // Wait for the end of the holder's slice, then ask it to hand over.
-      uint64_t savedSwitchNumber = switchNumber;
-      auto deadline = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(acquiredAtNs)) + interval;
+      uint64_t savedSwitchNumber = switchNumber.load(std::memory_order_relaxed);
+      auto deadline =
+          std::chrono::steady_clock::time_point(std::chrono::nanoseconds(acquiredAtNs)) + interval;
       bool timedOut = cond.wait_until(lk, deadline) == std::cv_status::timeout;
-      rec.stats.wakeups++;
-      totals.wakeups++;
-      if (timedOut && locked && grantedTicket != ticket && switchNumber == savedSwitchNumber &&
-          !(state.load(std::memory_order_relaxed) & kDropRequest)) {
-        uint64_t t = monotonicNs();
-        state.fetch_or(kDropRequest, std::memory_order_relaxed);
-        dropRequestedAtNs = t;
-        rec.stats.dropRequests++;
-        totals.dropRequests++;
-        emit(me, LockEventKind::DropRequest, t);
+      rec.wakeups.add(1);
+      wakeups.add(1);
+      if (timedOut && grantedTicket != ticket &&
+          switchNumber.load(std::memory_order_relaxed) == savedSwitchNumber) {
+        requestDrop(rec);
       }
     } else {
       cond.wait(lk);
-      rec.stats.wakeups++;
-      totals.wakeups++;
+      rec.wakeups.add(1);
+      wakeups.add(1);
     }
   }
-  waiterCount.fetch_sub(1, std::memory_order_relaxed);
+  waiterCount.fetch_sub(1, std::memory_order_seq_cst);
   uint64_t now = monotonicNs();
-  rec.stats.acquisitions++;
-  totals.acquisitions++;
-  rec.stats.contendedAcquisitions++;
-  totals.contendedAcquisitions++;
-  rec.stats.waitNs += now - start;
-  totals.waitNs += now - start;
+  rec.acquisitions.add(1);
+  acquisitions.add(1);
+  rec.contendedAcquisitions.add(1);
+  contendedAcquisitions.add(1);
+  rec.waitNs.add(now - start);
+  waitNs.add(now - start);
 }
 
 // ---------------------------------------------------------------------------------------------
 // drop_gil
 
-void InterpreterLock::Impl::giveUp(uint32_t me, uint64_t now) {
-  auto& rec = record(me);
-  uint64_t held = now - acquiredAtNs;
-  rec.stats.heldNs += held;
-  totals.heldNs += held;
-  emit(me, LockEventKind::Released, now);
+// The uncontended case: no drop request, nobody waiting when we look, nobody tracing.
+bool InterpreterLock::Impl::tryFastDrop(uint32_t me) {
+  if (!fastPathPolicy()) return false;
+  uint64_t s = state.load(std::memory_order_relaxed);
+  if ((s & kDropRequest) || waiterCount.load(std::memory_order_relaxed) != 0) return false;
+  ThreadRecord& rec = recordFor(me);
+  // Hold time is accounted before letting go (it is holder-owned); undone if the CAS fails.
+  uint64_t held = ticksNow() - acquiredAtTicks.load(std::memory_order_relaxed);
+  rec.heldTicks.add(held);
+  heldTicks.add(held);
+  if (!state.compare_exchange_strong(s, s & kLegacyTick, std::memory_order_seq_cst)) {
+    rec.heldTicks.add(-held);
+    heldTicks.add(-held);
+    return false;
+  }
+  // A waiter may have arrived between our check and the CAS: it is counted by now (seq_cst), so
+  // wake it.
+  if (waiterCount.load(std::memory_order_seq_cst) != 0) {
+    { std::lock_guard<std::mutex> g(mutex); }
+    cond.notify_one();
+  }
+  return true;
+}
+
+void InterpreterLock::Impl::giveUp(uint32_t me, uint64_t nowNs) {
+  ThreadRecord& rec = recordLocked(me);
+  accountHold(rec);
+  emit(me, LockEventKind::Released, nowNs);
   if (currentPolicy() == Policy::Fifo && !queue.empty()) {
     // Fair hand-off: the longest waiter gets the lock without a race.
     auto [ticket, tid] = queue.front();
     queue.pop_front();
     grantedTicket = ticket;
-    becomeHolder(tid, now);
+    state.store(static_cast<uint64_t>(tid), std::memory_order_seq_cst);
+    becomeHolder(tid, nowNs);
     cond.notify_all();
     return;
   }
-  locked = false;
   // Keep a pending drop request visible: drop() reads it for forced switching.
-  state.store(state.load(std::memory_order_relaxed) & (kDropRequest | kLegacyTick), std::memory_order_relaxed);
-  if (waiterCount.load(std::memory_order_relaxed) > 0) cond.notify_one();
+  state.store(state.load(std::memory_order_relaxed) & (kDropRequest | kLegacyTick),
+              std::memory_order_seq_cst);
+  if (waiterCount.load(std::memory_order_seq_cst) > 0) {
+    currentPolicy() == Policy::Fifo ? cond.notify_all() : cond.notify_one();
+  }
 }
 
 void InterpreterLock::Impl::drop(uint32_t me, bool forcedSwitching) {
+  if (tryFastDrop(me)) return;
   {
     std::lock_guard<std::mutex> g(mutex);
     giveUp(me, monotonicNs());
   }
   if (!forcedSwitching || currentPolicy() != Policy::CPython) return;
   // FORCE_SWITCHING: "Not switched yet => wait". The predicate loop guards against spurious
-  // wake-ups; the waiter count guards against waiting when nobody is left to take the lock.
+  // wake-ups; the waiter count against waiting when nobody is left to take the lock.
   if (state.load(std::memory_order_relaxed) & kDropRequest) {
     std::unique_lock<std::mutex> sl(switchMutex);
-    while (lastHolder == me && waiterCount.load(std::memory_order_relaxed) > 0) {
-      state.fetch_and(~kDropRequest, std::memory_order_relaxed);
+    switchWaiters.fetch_add(1, std::memory_order_seq_cst);
+    while (lastHolder.load(std::memory_order_seq_cst) == me &&
+           waiterCount.load(std::memory_order_seq_cst) > 0) {
+      // RESET_GIL_DROP_REQUEST while the lock is free, so the next holder is not asked to drop.
+      uint64_t s = state.load(std::memory_order_relaxed);
+      if (holderOf(s) == 0 && (s & kDropRequest))
+        state.compare_exchange_strong(s, s & ~kDropRequest);
       switchCond.wait_for(sl, std::chrono::milliseconds(1));
     }
+    switchWaiters.fetch_sub(1, std::memory_order_seq_cst);
   }
 }
 
 void InterpreterLock::Impl::takeNone(uint32_t me) {
   std::lock_guard<std::mutex> g(mutex);  // bookkeeping only; nobody waits for anybody
-  auto& rec = record(me);
+  auto& rec = recordLocked(me);
   uint64_t now = monotonicNs();
   rec.holding = true;
-  rec.holdStartNs = now;
-  rec.stats.acquisitions++;
-  totals.acquisitions++;
+  rec.holdStartTicks = ticksNow();
+  rec.acquisitions.add(1);
+  acquisitions.v.fetch_add(1, std::memory_order_relaxed);  // no exclusion here: a real RMW
   noneHolders.fetch_add(1, std::memory_order_relaxed);
   emit(me, LockEventKind::Acquired, now);
 }
 
 void InterpreterLock::Impl::dropNone(uint32_t me, bool onExit) {
   std::lock_guard<std::mutex> g(mutex);
-  auto& rec = record(me);
+  auto& rec = recordLocked(me);
   if (!rec.holding) return;
-  uint64_t now = monotonicNs();
+  uint64_t held = ticksNow() - rec.holdStartTicks;
   rec.holding = false;
-  rec.stats.heldNs += now - rec.holdStartNs;
-  totals.heldNs += now - rec.holdStartNs;
+  rec.heldTicks.add(held);
+  heldTicks.v.fetch_add(held, std::memory_order_relaxed);
   noneHolders.fetch_sub(1, std::memory_order_relaxed);
-  if (onExit) totals.releasesOnThreadExit++;
-  emit(me, LockEventKind::Released, now);
+  if (onExit) releasesOnThreadExit.add(1);
+  emit(me, LockEventKind::Released, monotonicNs());
 }
 
 // ---------------------------------------------------------------------------------------------
 // Public entry points.
 
 InterpreterLock::InterpreterLock(LockConfig config) : impl_(std::make_unique<Impl>()) {
+  tickClock();  // calibrate once, before any hold is timed
   if (!validConfig(config)) config = LockConfig{};
   impl_->config = config;
   impl_->policy.store(static_cast<uint8_t>(config.policy));
   impl_->state.store(impl_->baseFlags());
   auto& ll = liveLocks();
   std::lock_guard<std::mutex> g(ll.mutex);
+  impl_->serial = g_nextLockSerial++;
   ll.live.insert(this);
 }
 
@@ -503,9 +692,9 @@ int InterpreterLock::acquire() {
     impl_->takeNone(ts.id);
     return kOk;
   }
-  if ((impl_->state.load(std::memory_order_relaxed) & kHolderMask) == ts.id) return kErrAlreadyHeld;
+  if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == ts.id) return kErrAlreadyHeld;
   ts.add(this);
-  impl_->take(ts.id);
+  if (!impl_->tryFastTake(ts.id)) impl_->take(ts.id, false);
   return kOk;
 }
 
@@ -520,8 +709,9 @@ int InterpreterLock::acquireAs(uint32_t threadId) {
     impl_->takeNone(threadId);
     return kOk;
   }
-  if ((impl_->state.load(std::memory_order_relaxed) & kHolderMask) == threadId) return kErrAlreadyHeld;
-  impl_->take(threadId);
+  if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == threadId)
+    return kErrAlreadyHeld;
+  impl_->take(threadId, true);
   return kOk;
 }
 
@@ -538,7 +728,7 @@ bool InterpreterLock::heldByCurrentThreadRaw(uint32_t tid) const {
     auto it = impl_->threads.find(tid);
     return it != impl_->threads.end() && it->second.holding;
   }
-  return (impl_->state.load(std::memory_order_relaxed) & kHolderMask) == tid;
+  return Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == tid;
 }
 
 int InterpreterLock::release() {
@@ -549,7 +739,7 @@ int InterpreterLock::release() {
     impl_->dropNone(ts.id, false);
     return kOk;
   }
-  if ((impl_->state.load(std::memory_order_relaxed) & kHolderMask) != ts.id) return kErrNotHeld;
+  if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) != ts.id) return kErrNotHeld;
   ts.remove(this);
   impl_->drop(ts.id, /*forcedSwitching=*/true);
   return kOk;
@@ -558,32 +748,25 @@ int InterpreterLock::release() {
 int InterpreterLock::checkpoint() {
   ThreadState& ts = threadState();
   uint64_t s = impl_->state.load(std::memory_order_relaxed);
-  if ((s & kHolderMask) == ts.id) {
+  if (Impl::holderOf(s) == ts.id) {
     if ((s & ~kHolderMask) == 0) return 0;  // the fast path: held by me, nothing requested
+    auto& rec = impl_->recordFor(ts.id);
     if (s & kDropRequest) {
       // The eval breaker fired: drop_gil (with forced switching), then take_gil.
-      {
-        std::lock_guard<std::mutex> g(impl_->mutex);
-        auto& rec = impl_->record(ts.id);
-        rec.stats.forcedSwitches++;
-        impl_->totals.forcedSwitches++;
-        impl_->totals.yields++;
-      }
+      rec.forcedSwitches.add(1);
+      impl_->forcedSwitches.add(1);
+      impl_->yields.add(1);
       impl_->drop(ts.id, true);
-      impl_->take(ts.id);
+      impl_->take(ts.id, false);
       return 1;
     }
     // Legacy: count ticks; every checkInterval, release and immediately re-acquire.
     if (++impl_->legacyTicks < impl_->config.checkInterval) return 0;
-    {
-      std::lock_guard<std::mutex> g(impl_->mutex);
-      auto& rec = impl_->record(ts.id);
-      rec.stats.forcedSwitches++;
-      impl_->totals.forcedSwitches++;
-      impl_->totals.yields++;
-    }
+    rec.forcedSwitches.add(1);
+    impl_->forcedSwitches.add(1);
+    impl_->yields.add(1);
     impl_->drop(ts.id, false);
-    impl_->take(ts.id);
+    if (!impl_->tryFastTake(ts.id)) impl_->take(ts.id, false);
     return 1;
   }
   if (impl_->currentPolicy() == Policy::None && ts.holds(this)) return 0;
@@ -593,24 +776,27 @@ int InterpreterLock::checkpoint() {
 bool InterpreterLock::heldByCurrentThread() const {
   ThreadState& ts = threadState();
   if (impl_->currentPolicy() == Policy::None) return ts.holds(this);
-  return (impl_->state.load(std::memory_order_relaxed) & kHolderMask) == ts.id;
+  return Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == ts.id;
 }
 
 uint32_t InterpreterLock::holder() const {
-  return static_cast<uint32_t>(impl_->state.load(std::memory_order_relaxed) & kHolderMask);
+  return Impl::holderOf(impl_->state.load(std::memory_order_relaxed));
 }
 
-uint32_t InterpreterLock::waiters() const { return impl_->waiterCount.load(std::memory_order_relaxed); }
+uint32_t InterpreterLock::waiters() const {
+  return impl_->waiterCount.load(std::memory_order_relaxed);
+}
 
 bool InterpreterLock::busy() const {
   std::lock_guard<std::mutex> g(impl_->mutex);
-  return impl_->locked || impl_->waiterCount.load() > 0 || impl_->noneHolders.load() > 0;
+  return holder() != 0 || impl_->waiterCount.load() > 0 || impl_->noneHolders.load() > 0;
 }
 
 int InterpreterLock::configure(const LockConfig& config) {
   if (!validConfig(config)) return kErrInvalidArgument;
   std::lock_guard<std::mutex> g(impl_->mutex);
-  if (impl_->locked || impl_->waiterCount.load() > 0 || impl_->noneHolders.load() > 0) return kErrBusy;
+  if (holder() != 0 || impl_->waiterCount.load() > 0 || impl_->noneHolders.load() > 0)
+    return kErrBusy;
   impl_->config = config;
   impl_->policy.store(static_cast<uint8_t>(config.policy));
   impl_->state.store(impl_->baseFlags());
@@ -625,27 +811,51 @@ LockConfig InterpreterLock::config() const {
 
 LockStats InterpreterLock::stats() const {
   std::lock_guard<std::mutex> g(impl_->mutex);
-  uint64_t now = monotonicNs();
-  LockStats s = impl_->totals;
-  s.elapsedNs = now - impl_->statsSinceNs;
-  s.handoff = impl_->handoff.summary();
-  uint32_t holder = static_cast<uint32_t>(impl_->state.load(std::memory_order_relaxed) & kHolderMask);
-  for (const auto& [tid, rec] : impl_->threads) {
-    ThreadLockStats t = rec.stats;
+  const double nsPerTick = tickClock().nsPerTick();
+  auto ns = [&](uint64_t ticks) {
+    return static_cast<uint64_t>(static_cast<double>(ticks) * nsPerTick);
+  };
+  uint64_t now = monotonicNs(), nowTicks = ticksNow();
+  const Impl& m = *impl_;
+  LockStats s;
+  s.acquisitions = m.acquisitions.get();
+  s.contendedAcquisitions = m.contendedAcquisitions.get();
+  s.dropRequests = m.dropRequests.get();
+  s.forcedSwitches = m.forcedSwitches.get();
+  s.switches = m.switches.get();
+  s.yields = m.yields.get();
+  s.wakeups = m.wakeups.get();
+  s.releasesOnThreadExit = m.releasesOnThreadExit.get();
+  s.heldNs = ns(m.heldTicks.get());
+  s.waitNs = m.waitNs.get();
+  s.elapsedNs = now - m.statsSinceNs.load();
+  s.handoff = m.handoff.summary();
+  uint32_t holderId = Impl::holderOf(m.state.load(std::memory_order_relaxed));
+  for (const auto& [tid, rec] : m.threads) {
+    ThreadLockStats t;
+    t.threadId = tid;
+    t.acquisitions = rec.acquisitions.get();
+    t.contendedAcquisitions = rec.contendedAcquisitions.get();
+    t.dropRequests = rec.dropRequests.get();
+    t.forcedSwitches = rec.forcedSwitches.get();
+    t.wakeups = rec.wakeups.get();
+    t.heldNs = ns(rec.heldTicks.get());
+    t.waitNs = rec.waitNs.get();
     // Count the hold in progress, as gil_load would see it.
-    if (impl_->locked && tid == holder && impl_->acquiredAtNs >= impl_->statsSinceNs) {
-      t.heldNs += now - impl_->acquiredAtNs;
-      s.heldNs += now - impl_->acquiredAtNs;
+    uint64_t ongoing = 0;
+    if (tid == holderId && m.currentPolicy() != Policy::None) {
+      uint64_t at = m.acquiredAtTicks.load(std::memory_order_relaxed);
+      if (nowTicks > at) ongoing = ns(nowTicks - at);
+    } else if (rec.holding && nowTicks > rec.holdStartTicks) {
+      ongoing = ns(nowTicks - rec.holdStartTicks);
     }
-    if (rec.holding) {
-      uint64_t from = std::max(rec.holdStartNs, impl_->statsSinceNs);
-      t.heldNs += now - from;
-      s.heldNs += now - from;
-    }
+    t.heldNs += ongoing;
+    s.heldNs += ongoing;
     s.threads.push_back(t);
   }
-  std::sort(s.threads.begin(), s.threads.end(),
-            [](const ThreadLockStats& a, const ThreadLockStats& b) { return a.threadId < b.threadId; });
+  std::sort(
+      s.threads.begin(), s.threads.end(),
+      [](const ThreadLockStats& a, const ThreadLockStats& b) { return a.threadId < b.threadId; });
   if (s.elapsedNs > 0) {
     s.heldFraction = static_cast<double>(s.heldNs) / static_cast<double>(s.elapsedNs);
     s.waitFraction = static_cast<double>(s.waitNs) / static_cast<double>(s.elapsedNs);
@@ -654,17 +864,25 @@ LockStats InterpreterLock::stats() const {
 }
 
 void InterpreterLock::resetStats() {
+  // Statistics are reset in place (records are never freed: threads cache pointers to them). A
+  // reset while another thread holds the lock may lose that thread's increment in flight.
   std::lock_guard<std::mutex> g(impl_->mutex);
-  uint64_t now = monotonicNs();
-  impl_->totals = LockStats{};
-  impl_->handoff.reset();
-  impl_->statsSinceNs = now;
-  // A hold in progress counts from now on.
-  if (impl_->locked) impl_->acquiredAtNs = now;
-  for (auto& [tid, rec] : impl_->threads) {
-    rec.stats = ThreadLockStats{};
-    rec.stats.threadId = tid;
-    if (rec.holding) rec.holdStartNs = now;
+  Impl& m = *impl_;
+  for (Stat* st :
+       {&m.acquisitions, &m.contendedAcquisitions, &m.dropRequests, &m.forcedSwitches, &m.switches,
+        &m.yields, &m.wakeups, &m.releasesOnThreadExit, &m.heldTicks, &m.waitNs}) {
+    st->reset();
+  }
+  m.handoff.reset();
+  m.statsSinceNs.store(monotonicNs());
+  uint64_t nowTicks = ticksNow();
+  if (holder() != 0) m.acquiredAtTicks.store(nowTicks);  // a hold in progress counts from now on
+  for (auto& [tid, rec] : m.threads) {
+    for (Stat* st : {&rec.acquisitions, &rec.contendedAcquisitions, &rec.dropRequests,
+                     &rec.forcedSwitches, &rec.wakeups, &rec.heldTicks, &rec.waitNs}) {
+      st->reset();
+    }
+    if (rec.holding) rec.holdStartTicks = nowTicks;
   }
 }
 
@@ -695,8 +913,8 @@ void InterpreterLock::releaseForExitedThread(uint32_t threadId) {
     return;
   }
   std::lock_guard<std::mutex> g(impl_->mutex);
-  if ((impl_->state.load(std::memory_order_relaxed) & kHolderMask) != threadId || !impl_->locked) return;
-  impl_->totals.releasesOnThreadExit++;
+  if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) != threadId) return;
+  impl_->releasesOnThreadExit.add(1);
   impl_->giveUp(threadId, monotonicNs());
 }
 
@@ -711,7 +929,8 @@ struct Registry {
   std::shared_ptr<Interpreter> main = std::make_shared<Interpreter>(0, LockConfig{});
 };
 Registry& registry() {
-  static Registry* r = new Registry();  // leaked on purpose: worker threads may outlive static destruction
+  static Registry* r =
+      new Registry();  // leaked on purpose: worker threads may outlive static destruction
   return *r;
 }
 }  // namespace

@@ -76,15 +76,15 @@ struct LockStats {
   uint64_t contendedAcquisitions = 0;
   uint64_t dropRequests = 0;
   uint64_t forcedSwitches = 0;
-  uint64_t switches = 0;               // acquisitions by a thread other than the previous holder
-  uint64_t yields = 0;                 // checkpoints that released and re-acquired
-  uint64_t wakeups = 0;                // condvar wake-ups of waiters
-  uint64_t releasesOnThreadExit = 0;   // threads that ended while holding
+  uint64_t switches = 0;              // acquisitions by a thread other than the previous holder
+  uint64_t yields = 0;                // checkpoints that released and re-acquired
+  uint64_t wakeups = 0;               // condvar wake-ups of waiters
+  uint64_t releasesOnThreadExit = 0;  // threads that ended while holding
   uint64_t heldNs = 0;
   uint64_t waitNs = 0;
-  uint64_t elapsedNs = 0;              // since creation or resetStats()
-  double heldFraction = 0;             // heldNs / elapsedNs (gil_load's "held")
-  double waitFraction = 0;             // waitNs / elapsedNs (gil_load's "wait"; > 1 with many waiters)
+  uint64_t elapsedNs = 0;   // since creation or resetStats()
+  double heldFraction = 0;  // heldNs / elapsedNs (gil_load's "held")
+  double waitFraction = 0;  // waitNs / elapsedNs (gil_load's "wait"; > 1 with many waiters)
   HandoffSummary handoff;
   std::vector<ThreadLockStats> threads;
 };
@@ -120,8 +120,8 @@ class InterpreterLock {
   int adopt();
   // drop_gil: kErrNotHeld unless the calling thread holds it.
   int release();
-  // The eval-breaker check: 1 if the thread yielded (released and re-acquired), 0 if not, < 0 on error.
-  // Fast path is one relaxed atomic load.
+  // The eval-breaker check: 1 if the thread yielded (released and re-acquired), 0 if not, < 0 on
+  // error. Fast path is one relaxed atomic load.
   int checkpoint();
   bool heldByCurrentThread() const;
   // Thread id of the holder, 0 when free.

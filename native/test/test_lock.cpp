@@ -54,7 +54,8 @@ void noneCounts() {
         CHECK(lock.heldByCurrentThread());
         int now = inside.fetch_add(1) + 1;
         int m = maxInside.load();
-        while (now > m && !maxInside.compare_exchange_weak(m, now)) {}
+        while (now > m && !maxInside.compare_exchange_weak(m, now)) {
+        }
         CHECK_EQ(lock.checkpoint(), 0);
         inside.fetch_sub(1);
         CHECK_EQ(lock.release(), kOk);
@@ -101,7 +102,9 @@ void handoff(Policy policy) {
     CHECK_EQ(lock.release(), kOk);
   });
   waiter.join();
-  auto waited = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto waited =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   stop = true;
   holder.join();
   LockStats s = lock.stats();
@@ -145,7 +148,8 @@ void legacyTicks() {
     CHECK_EQ(lock.release(), kOk);
   });
   // The old GIL may starve the waiter for a while; stop the holder after a bound either way.
-  for (int i = 0; i < 2000 && !got.load(); i++) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 2000 && !got.load(); i++)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   stop = true;
   holder.join();
   waiter.join();
