@@ -39,9 +39,26 @@ export interface NativeAddon {
   };
   currentThreadId(): number;
   nowNs(): number;
+  benchLockPair(iterations: number): number;
+  benchMutexPair(iterations: number): number;
+  benchHandoff(
+    samples: number,
+    switchIntervalUs: number,
+  ): {
+    samples: number;
+    switchIntervalUs: number;
+    waitP50Ns: number;
+    waitP90Ns: number;
+    waitMaxNs: number;
+    dropToHolder: { count: number; p50Ns: number; p99Ns: number; maxNs: number };
+  };
 
   // --- shared memory (native/addon/shared_memory.cpp) ---
-  SharedMemoryHandle: new (mode: 'create' | 'attach', name: string, size?: number) => import('./shared-memory.js').SharedMemoryHandle;
+  SharedMemoryHandle: new (
+    mode: 'create' | 'attach',
+    name: string,
+    size?: number,
+  ) => import('./shared-memory.js').SharedMemoryHandle;
   shmUnlink(name: string): void;
 }
 

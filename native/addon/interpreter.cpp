@@ -11,6 +11,7 @@
 #include <string>
 
 #include "interpreter_lock.h"
+#include "lock_bench.h"
 
 namespace {
 
@@ -343,6 +344,52 @@ Napi::Value NowNs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(gil::monotonicNs() - kOriginNs));
 }
 
+// --- C++-side measurements for the `lock` bench suite
+// ---------------------------------------------
+
+uint64_t iterationsArg(const Napi::CallbackInfo& info, size_t i, const char* name, double max) {
+  if (!info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  double n = info[i].As<Napi::Number>().DoubleValue();
+  if (!(n >= 1 && n <= max) || n != static_cast<double>(static_cast<uint64_t>(n))) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) +
+                                                " must be an integer between 1 and " +
+                                                std::to_string(static_cast<uint64_t>(max)));
+  }
+  return static_cast<uint64_t>(n);
+}
+
+// benchLockPair(iterations), benchMutexPair(iterations) -> mean ns per pair, timed in C++.
+Napi::Value BenchLockPair(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(),
+                           gil::benchLockPairNs(iterationsArg(info, 0, "iterations", 1e9)));
+}
+Napi::Value BenchMutexPair(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(),
+                           gil::benchMutexPairNs(iterationsArg(info, 0, "iterations", 1e9)));
+}
+
+// benchHandoff(samples, switchIntervalUs) -> { waitP50Ns, waitP90Ns, waitMaxNs, dropToHolder }
+Napi::Value BenchHandoff(const Napi::CallbackInfo& info) {
+  uint32_t samples = static_cast<uint32_t>(iterationsArg(info, 0, "samples", 10000));
+  uint64_t interval = iterationsArg(info, 1, "switchIntervalUs", 1e6);
+  gil::HandoffBenchResult r = gil::benchHandoff(samples, interval);
+  Napi::Env env = info.Env();
+  auto o = Napi::Object::New(env);
+  o.Set("samples", static_cast<double>(r.samples));
+  o.Set("switchIntervalUs", static_cast<double>(r.switchIntervalUs));
+  o.Set("waitP50Ns", static_cast<double>(r.waitP50Ns));
+  o.Set("waitP90Ns", static_cast<double>(r.waitP90Ns));
+  o.Set("waitMaxNs", static_cast<double>(r.waitMaxNs));
+  auto h = Napi::Object::New(env);
+  h.Set("count", static_cast<double>(r.dropToHolder.count));
+  h.Set("p50Ns", static_cast<double>(r.dropToHolder.p50Ns));
+  h.Set("p99Ns", static_cast<double>(r.dropToHolder.p99Ns));
+  h.Set("maxNs", static_cast<double>(r.dropToHolder.maxNs));
+  o.Set("dropToHolder", h);
+  return o;
+}
+
 }  // namespace
 
 void RegisterInterpreter(Napi::Env env, Napi::Object exports) {
@@ -362,4 +409,7 @@ void RegisterInterpreter(Napi::Env env, Napi::Object exports) {
   set("traceStop", TraceStop);
   set("currentThreadId", CurrentThreadId);
   set("nowNs", NowNs);
+  set("benchLockPair", BenchLockPair);
+  set("benchMutexPair", BenchMutexPair);
+  set("benchHandoff", BenchHandoff);
 }
