@@ -1,5 +1,6 @@
 // The one place the native addon is loaded. Everything else imports `native` from here.
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -104,6 +105,11 @@ export function loadNativeAddonFrom(file: string): NativeAddon {
 }
 
 function loadNativeAddon(): NativeAddon {
+  // GIL_LAB_ADDON=/path/to/gil_lab.node loads another build instead, e.g. the sanitizer build of
+  // `npm run test:asan` (build-asan-addon/Release/gil_lab.node). Worker threads and child processes
+  // inherit the variable, so they load the same file.
+  const override = process.env.GIL_LAB_ADDON;
+  if (override) return loadNativeAddonFrom(path.resolve(override)); // relative to the working directory
   try {
     const bindings = require('bindings') as (options: { bindings: string; module_root: string }) => unknown;
     // The package root (dist/..), given explicitly: bindings' own guess reads call stacks.
