@@ -12,3 +12,5 @@ export type {
   LockEventKind,
 } from './interpreter.js';
 export * as report from './report/index.js';
+export { extensionApi, extensionApiVersion } from './extension-api.js';
+export type { ExtensionApiCapsule } from './extension-api.js';

@@ -61,6 +61,12 @@ export interface NativeAddon {
     size?: number,
   ) => import('./shared-memory.js').SharedMemoryHandle;
   shmUnlink(name: string): void;
+
+  // --- the C extension API (native/addon/extension_api.cpp, native/include/gil_lab.h) ---
+  /** The capsule: a type-tagged External carrying the gil_lab_api table. */
+  extensionApi(): import('./extension-api.js').ExtensionApiCapsule;
+  /** GIL_LAB_API_VERSION of that table. */
+  extensionApiVersion(): number;
 }
 
 /** The addon's module name: build/Release/gil_lab.node (node-gyp) or build-cmake/Release/gil_lab.node. */

@@ -5,6 +5,7 @@
 void RegisterPlatform(Napi::Env env, Napi::Object exports);
 void RegisterInterpreter(Napi::Env env, Napi::Object exports);
 void RegisterSharedMemory(Napi::Env env, Napi::Object exports);
+void RegisterExtensionApi(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -12,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPlatform(env, exports);
   RegisterInterpreter(env, exports);
   RegisterSharedMemory(env, exports);
+  RegisterExtensionApi(env, exports);
   return exports;
 }
 

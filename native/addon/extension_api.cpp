@@ -1,0 +1,89 @@
+// The C extension API (native/include/gil_lab.h): a static table of C functions over the core's
+// interpreter registry, handed to other addons inside a type-tagged External (the "capsule").
+//
+// Another addon calls these function pointers directly, from any thread, so the lock it reaches is
+// the very one `Interpreter` uses in this process: there is one registry per process, because this
+// shared object is loaded once per process (worker threads reuse it and get their own exports).
+#include <napi.h>
+
+#include "../include/gil_lab.h"
+#include "interpreter_lock.h"
+
+namespace {
+
+static_assert(GIL_LAB_OK == gil::kOk, "gil_lab.h result codes must match gil::LockResult");
+static_assert(GIL_LAB_ERR_NOT_HELD == gil::kErrNotHeld, "gil_lab.h: GIL_LAB_ERR_NOT_HELD");
+static_assert(GIL_LAB_ERR_ALREADY_HELD == gil::kErrAlreadyHeld, "gil_lab.h: ALREADY_HELD");
+static_assert(GIL_LAB_ERR_NO_INTERPRETER == gil::kErrNoInterpreter, "gil_lab.h: NO_INTERPRETER");
+static_assert(GIL_LAB_ERR_BUSY == gil::kErrBusy, "gil_lab.h: GIL_LAB_ERR_BUSY");
+static_assert(GIL_LAB_ERR_INVALID_ARGUMENT == gil::kErrInvalidArgument,
+              "gil_lab.h: GIL_LAB_ERR_INVALID_ARGUMENT");
+
+// The pointer came from outside: look it up among the live interpreters before touching it, so a
+// stale or made-up pointer is an error code and never a dereference. The shared_ptr keeps the
+// interpreter alive for the duration of the call.
+std::shared_ptr<gil::Interpreter> validated(void* interp) noexcept {
+  if (interp == nullptr) return nullptr;
+  auto found = gil::findInterpreterByAddress(interp);
+  if (found && !found->alive()) return nullptr;
+  return found;
+}
+
+// Called through a C function-pointer table, from C or C++: nothing may throw out of them.
+void* ExtInterpreterMain(void) noexcept { return gil::mainInterpreter().get(); }
+
+void* ExtInterpreterById(uint32_t id) noexcept {
+  // The registry keeps the interpreter alive until destroyInterpreter(); ids are never reused.
+  return gil::findInterpreter(id).get();
+}
+
+int ExtAcquire(void* interp) noexcept {
+  auto found = validated(interp);
+  return found ? found->lock().acquire() : gil::kErrNoInterpreter;
+}
+
+int ExtRelease(void* interp) noexcept {
+  auto found = validated(interp);
+  return found ? found->lock().release() : gil::kErrNoInterpreter;
+}
+
+int ExtCheckpoint(void* interp) noexcept {
+  auto found = validated(interp);
+  return found ? found->lock().checkpoint() : gil::kErrNoInterpreter;
+}
+
+int ExtHeldByCurrentThread(void* interp) noexcept {
+  auto found = validated(interp);
+  if (!found) return gil::kErrNoInterpreter;
+  return found->lock().heldByCurrentThread() ? 1 : 0;
+}
+
+const char* ExtErrorMessage(int code) noexcept { return gil::lockErrorMessage(code); }
+
+const gil_lab_api kExtensionApi = {
+    GIL_LAB_API_VERSION, ExtInterpreterMain, ExtInterpreterById,     ExtAcquire,
+    ExtRelease,          ExtCheckpoint,      ExtHeldByCurrentThread, ExtErrorMessage,
+};
+
+const napi_type_tag kCapsuleTag = {GIL_LAB_API_TYPE_TAG_LOWER, GIL_LAB_API_TYPE_TAG_UPPER};
+
+// extensionApi() -> the capsule: an External pointing at the static table (nothing to free),
+// tagged so that gil_lab_import() can tell it from any other External.
+Napi::Value ExtensionApi(const Napi::CallbackInfo& info) {
+  auto capsule =
+      Napi::External<gil_lab_api>::New(info.Env(), const_cast<gil_lab_api*>(&kExtensionApi));
+  capsule.TypeTag(&kCapsuleTag);
+  return capsule;
+}
+
+Napi::Value ExtensionApiVersion(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), GIL_LAB_API_VERSION);
+}
+
+}  // namespace
+
+void RegisterExtensionApi(Napi::Env env, Napi::Object exports) {
+  exports.Set("extensionApi", Napi::Function::New(env, ExtensionApi, "extensionApi"));
+  exports.Set("extensionApiVersion",
+              Napi::Function::New(env, ExtensionApiVersion, "extensionApiVersion"));
+}

@@ -1,0 +1,24 @@
+// The C extension API, as JavaScript hands it to a native addon.
+//
+// `extensionApi()` returns the capsule: an opaque Node-API External carrying the table of C
+// functions declared in native/include/gil_lab.h. Pass it to your addon, whose C code calls
+// `gil_lab_import(env, capsule)` to get the table; the addon then acquires, releases and
+// checkpoints the very interpreter locks that `Interpreter` uses in this process, from any thread.
+import { native } from './native.js';
+
+declare const capsuleBrand: unique symbol;
+
+/** The capsule: an opaque External for `gil_lab_import()` (native/include/gil_lab.h). */
+export interface ExtensionApiCapsule {
+  readonly [capsuleBrand]: 'gil-lab extension API';
+}
+
+/** The capsule holding gil-lab's C extension API table; hand it to your addon. */
+export function extensionApi(): ExtensionApiCapsule {
+  return native.extensionApi();
+}
+
+/** GIL_LAB_API_VERSION of the table this build of gil-lab hands out. */
+export function extensionApiVersion(): number {
+  return native.extensionApiVersion();
+}
