@@ -60,9 +60,16 @@ int ExtHeldByCurrentThread(void* interp) noexcept {
 
 const char* ExtErrorMessage(int code) noexcept { return gil::lockErrorMessage(code); }
 
+// In the order of struct gil_lab_api.
 const gil_lab_api kExtensionApi = {
-    GIL_LAB_API_VERSION, ExtInterpreterMain, ExtInterpreterById,     ExtAcquire,
-    ExtRelease,          ExtCheckpoint,      ExtHeldByCurrentThread, ExtErrorMessage,
+    GIL_LAB_API_VERSION,     // version
+    ExtInterpreterMain,      // interpreter_main
+    ExtInterpreterById,      // interpreter_by_id
+    ExtAcquire,              // acquire
+    ExtRelease,              // release
+    ExtCheckpoint,           // checkpoint
+    ExtHeldByCurrentThread,  // held_by_current_thread
+    ExtErrorMessage,         // error_message
 };
 
 const napi_type_tag kCapsuleTag = {GIL_LAB_API_TYPE_TAG_LOWER, GIL_LAB_API_TYPE_TAG_UPPER};
