@@ -12,5 +12,8 @@ export type {
   LockEventKind,
 } from './interpreter.js';
 export * as report from './report/index.js';
+export * from './executors/index.js';
+export { SharedMemory } from './shared-memory.js';
+export type { SharedMemoryOptions } from './shared-memory.js';
 export { extensionApi, extensionApiVersion } from './extension-api.js';
 export type { ExtensionApiCapsule } from './extension-api.js';

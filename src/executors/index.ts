@@ -1,0 +1,24 @@
+// concurrent.futures for Node: ThreadPoolExecutor and ProcessPoolExecutor behind one interface.
+export { ThreadPoolExecutor, LOCK_MODELS } from './thread-pool.js';
+export type { ThreadPoolExecutorOptions, LockModel } from './thread-pool.js';
+export { ProcessPoolExecutor } from './process-pool.js';
+export type { ProcessPoolExecutorOptions } from './process-pool.js';
+export type { Executor, ExecutorOptions, MapOptions, ShutdownOptions } from './pool.js';
+export { Future } from './future.js';
+export type { FutureState, AbortOutcome } from './future.js';
+export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js';
+export type { ReturnWhen, WaitResult } from './wait.js';
+export {
+  BrokenExecutor,
+  BrokenThreadPool,
+  BrokenProcessPool,
+  CancelledError,
+  TimeoutError,
+  ExecutorShutdownError,
+  AbortError,
+} from './errors.js';
+export { transfer } from './transfer.js';
+export type { Task, ModuleTask } from './task.js';
+export { currentTask, currentWorker, currentInterpreter } from './worker-context.js';
+export type { TaskContext, WorkerInfo } from './worker-context.js';
+export type { ExecutorStats, WorkerStats, DurationSummary } from './stats.js';

@@ -1,0 +1,136 @@
+// ProcessPoolExecutor: a pool of child processes (child_process.fork of dist/executors/process-worker.js).
+// Each child has its own main interpreter, so CPU-bound tasks escape the lock, at the price of a
+// process start and of serializing arguments and results. Large arrays can be shared instead of
+// copied through a SharedMemory segment.
+
+import { fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SharedMemory } from '../shared-memory.js';
+import { controlBytes, sharedMemoryCells } from './control.js';
+import { BrokenProcessPool } from './errors.js';
+import { PoolExecutor, type BrokenDetails, type ExecutorOptions, type SpawnedWorker, type WorkerEvents } from './pool.js';
+
+export interface ProcessPoolExecutorOptions extends ExecutorOptions {
+  /** A child exits after this many tasks and a fresh one replaces it (Python's max_tasks_per_child). */
+  maxTasksPerChild?: number;
+  /** How messages are encoded: 'advanced' (V8 serialization, the structured-clone types; default) or 'json'. */
+  serialization?: 'advanced' | 'json';
+  /** Node options for the children; default: this process's, less --test*, --inspect* and --watch*. */
+  execArgv?: string[];
+  /** The children's environment; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const WORKER_PATH = fileURLToPath(new URL('./process-worker.js', import.meta.url));
+
+function inheritedExecArgv(): string[] {
+  return process.execArgv.filter((arg) => !/^--(test|inspect|watch|experimental-test)/.test(arg));
+}
+
+export class ProcessPoolExecutor extends PoolExecutor {
+  readonly maxTasksPerChild: number | undefined;
+  readonly serialization: 'advanced' | 'json';
+  readonly #execArgv: string[];
+  readonly #env: NodeJS.ProcessEnv | undefined;
+
+  constructor(options: ProcessPoolExecutorOptions = {}) {
+    super('process', { ...options, maxTasksPerWorker: options?.maxTasksPerChild });
+    const serialization = options.serialization ?? 'advanced';
+    if (serialization !== 'advanced' && serialization !== 'json') {
+      throw new RangeError(`serialization must be 'advanced' or 'json', got ${JSON.stringify(serialization)}`);
+    }
+    if (options.execArgv !== undefined && (!Array.isArray(options.execArgv) || options.execArgv.some((a) => typeof a !== 'string'))) {
+      throw new TypeError('execArgv must be an array of strings');
+    }
+    this.maxTasksPerChild = options.maxTasksPerChild;
+    this.serialization = serialization;
+    this.#execArgv = options.execArgv ?? inheritedExecArgv();
+    this.#env = options.env;
+  }
+
+  protected override spawnWorker(_workerId: number, events: WorkerEvents): SpawnedWorker {
+    const shm = SharedMemory.create(controlBytes(this.pipelineDepth));
+    let child: ChildProcess;
+    try {
+      child = fork(WORKER_PATH, [], {
+        serialization: this.serialization,
+        execArgv: this.#execArgv,
+        env: this.#env,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+    } catch (error) {
+      shm.close();
+      shm.unlink();
+      throw error;
+    }
+    let unlinked = false;
+    const unlink = (): void => {
+      if (unlinked) return;
+      unlinked = true;
+      try {
+        shm.unlink();
+      } catch {
+        // already gone
+      }
+    };
+    let exited = false;
+    child.on('message', (message) => events.message(message as never));
+    child.on('exit', (code, signal) => {
+      exited = true;
+      events.exit(code, signal);
+    });
+    child.on('error', (error) => {
+      events.error(error);
+      // A child that could not be spawned emits 'error' and never 'exit'.
+      if (child.pid === undefined && !exited) {
+        exited = true;
+        events.exit(null, null);
+      }
+    });
+    return {
+      channel: {
+        threadId: null,
+        get pid() {
+          return child.pid ?? null;
+        },
+        send: (message) => {
+          if (!child.connected) return; // it is exiting; its exit event settles its tasks
+          child.send(message as Serializable);
+        },
+        kill: () => {
+          child.kill('SIGKILL');
+        },
+        close: () => {
+          if (child.connected) child.disconnect();
+          else if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        },
+        ref: () => {
+          child.ref();
+          child.channel?.ref();
+        },
+        unref: () => {
+          child.unref();
+          child.channel?.unref();
+        },
+      },
+      control: sharedMemoryCells(shm),
+      controlInit: { shmName: shm.name, byteLength: shm.size },
+      lock: { model: 'shared' },
+      // The child has attached: nobody else needs the name, and a crash of ours must not leave it behind.
+      onReady: unlink,
+      cleanup: () => {
+        unlink();
+        shm.close();
+      },
+    };
+  }
+
+  protected override brokenError(message: string, details: BrokenDetails): BrokenProcessPool {
+    return new BrokenProcessPool(message, {
+      exitCode: details.exitCode,
+      signal: details.signal,
+      pid: details.pid,
+      cause: details.cause,
+    });
+  }
+}

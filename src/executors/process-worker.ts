@@ -1,0 +1,41 @@
+// Entry point of a ProcessPoolExecutor child (compiled to dist/executors/process-worker.js and
+// started with child_process.fork). The child has its own main interpreter, whose lock it takes
+// around tasks; it exits when the executor disconnects.
+import { SharedMemory } from '../shared-memory.js';
+import { sharedMemoryCells } from './control.js';
+import { serializeThrown } from './errors.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { WorkerRuntime } from './worker-runtime.js';
+
+if (typeof process.send !== 'function') {
+  process.stderr.write('process-worker.js is the entry point of a ProcessPoolExecutor child (start it with fork)\n');
+  process.exit(2);
+}
+
+const send = (message: FromWorker): void => {
+  process.send!(message);
+};
+
+const runtime = new WorkerRuntime({
+  kind: 'process',
+  post: send,
+  openControl: (init) => {
+    if (!('shmName' in init.control)) throw new TypeError('a process worker needs a SharedMemory control block');
+    return sharedMemoryCells(SharedMemory.attach(init.control.shmName));
+  },
+});
+
+process.on('message', (message: ToWorker) => runtime.onMessage(message));
+// The executor closed the channel (shutdown, retirement, or the parent died): leave.
+process.on('disconnect', () => process.exit(0));
+// An error nobody caught ends the child, as it would by default, after telling the executor what it was.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const exit = (): never => process.exit(1);
+  try {
+    process.send!({ type: 'fatal', error: serializeThrown(error) } satisfies FromWorker, undefined, {}, exit);
+  } catch {
+    exit();
+  }
+  setTimeout(exit, 1000).unref();
+});

@@ -1,0 +1,319 @@
+// The loop inside every worker, thread or process: receive batches of tasks, run them one at a
+// time under the worker's interpreter lock, send results back in batches.
+//
+// Lock discipline (as a CPython worker thread): the worker takes its lock when it has work and
+// keeps it across consecutive tasks, calling checkpoint() between them (the eval breaker), and
+// releases it when it runs out of work or waits on a task's Promise (a blocking wait releases the
+// GIL). Code after an `await` inside an asynchronous task therefore runs without the lock.
+
+import { Interpreter } from '../interpreter.js';
+import { AbortError, serializeThrown } from './errors.js';
+import type { ControlCells } from './control.js';
+import {
+  FLAG_CHUNK,
+  FLAG_SPREAD,
+  nowEpochMs,
+  RESULT_FIELDS,
+  RUN_ITEM_FIELDS,
+  SLOT_PENDING,
+  SLOT_RUNNING,
+  STATUS_ERROR,
+  STATUS_OK,
+  STATUS_SKIPPED,
+  CONTROL_CELLS_PER_SLOT,
+  type FromWorker,
+  type InitMessage,
+  type RunMessage,
+  type ToWorker,
+} from './protocol.js';
+import { loadModuleExport, type TaskDescriptor, type TaskFunction } from './task.js';
+import { isTransferMarker } from './transfer.js';
+import { setCurrentTask, setWorkerInfo, type TaskContext } from './worker-context.js';
+import { resolveKernelTask } from './builtin-kernels.js';
+import type { TransferListItem } from 'node:worker_threads';
+
+export interface WorkerHost {
+  kind: 'thread' | 'process';
+  /** Sends a message to the executor; throws if it cannot be serialized. */
+  post(message: FromWorker, transfer?: TransferListItem[]): void;
+  /** Opens the control block named in the init message. */
+  openControl(init: InitMessage): ControlCells;
+}
+
+/** Results are sent when the local queue runs dry, and at least this often during a long batch. */
+const FLUSH_INTERVAL_MS = 1;
+const FLUSH_MAX_RESULTS = 512;
+
+interface QueuedTask {
+  id: number;
+  slot: number;
+  taskId: number;
+  flags: number;
+  args: unknown[];
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+class RunningTask implements TaskContext {
+  #controller: AbortController | undefined;
+  constructor(
+    readonly id: number,
+    readonly abortFlag: Int32Array,
+  ) {}
+  get aborted(): boolean {
+    return Atomics.load(this.abortFlag, 0) !== 0 || (this.#controller?.signal.aborted ?? false);
+  }
+  throwIfAborted(): void {
+    if (this.aborted) throw new AbortError('the task was aborted');
+  }
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (Atomics.load(this.abortFlag, 0) !== 0 && !this.#controller.signal.aborted) this.abort();
+    return this.#controller.signal;
+  }
+  abort(): void {
+    (this.#controller ??= new AbortController()).abort(new AbortError('the task was aborted'));
+  }
+}
+
+export class WorkerRuntime {
+  readonly #host: WorkerHost;
+  #control: ControlCells | undefined;
+  #interpreter: Interpreter | undefined;
+  #holding = false;
+  #ready = false;
+  #pumping = false;
+  #queue: QueuedTask[] = [];
+  #head = 0;
+  readonly #descriptors = new Map<number, TaskDescriptor>();
+  readonly #functions = new Map<number, TaskFunction>();
+  #results: unknown[] = [];
+  #transfer: TransferListItem[] | undefined;
+  #lastFlush = 0;
+  #running: RunningTask | undefined;
+
+  constructor(host: WorkerHost) {
+    this.#host = host;
+  }
+
+  onMessage(message: ToWorker): void {
+    switch (message.type) {
+      case 'init':
+        void this.#init(message);
+        break;
+      case 'run':
+        this.#enqueue(message);
+        if (this.#ready) void this.#pump();
+        break;
+      case 'abort':
+        if (this.#running?.id === message.id) this.#running.abort();
+        break;
+    }
+  }
+
+  async #init(init: InitMessage): Promise<void> {
+    try {
+      this.#control = this.#host.openControl(init);
+      const lock = init.lock;
+      this.#interpreter = lock.model === 'shared' ? Interpreter.main() : Interpreter.byId(lock.interpreterId);
+      setWorkerInfo({
+        kind: init.kind,
+        workerId: init.workerId,
+        lockModel: lock.model,
+        interpreter: this.#interpreter,
+      });
+      if (init.initializer !== undefined) {
+        const fn = await this.#resolve(init.initializer.task);
+        this.#acquire();
+        try {
+          const out = fn(...init.initializer.args);
+          if (isThenable(out)) {
+            this.#release();
+            await out;
+          }
+        } finally {
+          this.#release();
+        }
+      }
+    } catch (error) {
+      this.#host.post({ type: 'init-failed', error: serializeThrown(error) });
+      return;
+    }
+    this.#ready = true;
+    this.#host.post({ type: 'ready' });
+    void this.#pump();
+  }
+
+  #enqueue(message: RunMessage): void {
+    if (message.defs !== undefined) for (const [taskId, descriptor] of message.defs) this.#descriptors.set(taskId, descriptor);
+    const items = message.items;
+    for (let i = 0; i < items.length; i += RUN_ITEM_FIELDS) {
+      this.#queue.push({
+        id: items[i] as number,
+        slot: items[i + 1] as number,
+        taskId: items[i + 2] as number,
+        flags: items[i + 3] as number,
+        args: items[i + 4] as unknown[],
+      });
+    }
+  }
+
+  #acquire(): void {
+    if (!this.#holding) {
+      this.#interpreter!.acquire();
+      this.#holding = true;
+    }
+  }
+
+  #release(): void {
+    if (this.#holding) {
+      this.#holding = false;
+      this.#interpreter!.release();
+    }
+  }
+
+  async #resolve(descriptor: TaskDescriptor): Promise<TaskFunction> {
+    if (descriptor.kind === 'kernel') return resolveKernelTask(descriptor.name);
+    return loadModuleExport(descriptor.url, descriptor.exportName);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    const control = this.#control!;
+    try {
+      while (this.#head < this.#queue.length) {
+        const item = this.#queue[this.#head]!;
+        this.#queue[this.#head++] = undefined as never;
+        const stateCell = item.slot * CONTROL_CELLS_PER_SLOT;
+        // Claim the slot; if cancel() got there first, skip the task.
+        if (control.compareExchange(stateCell, SLOT_PENDING, SLOT_RUNNING) !== SLOT_PENDING) {
+          this.#results.push(item.id, STATUS_SKIPPED, undefined, 0, 0);
+          continue;
+        }
+        let fn = this.#functions.get(item.taskId);
+        const startedAt = nowEpochMs();
+        const t0 = performance.now();
+        let status = STATUS_OK;
+        let payload: unknown;
+        try {
+          if (fn === undefined) {
+            const descriptor = this.#descriptors.get(item.taskId);
+            if (descriptor === undefined) throw new Error(`internal error: unknown task id ${item.taskId}`);
+            // Loading a module is I/O: do not hold the lock while waiting for it.
+            this.#flushSoon(true);
+            this.#release();
+            fn = await this.#resolve(descriptor);
+            this.#functions.set(item.taskId, fn);
+          }
+          this.#acquire();
+          const running = new RunningTask(item.id, control.cellView(stateCell + 1));
+          this.#running = running;
+          setCurrentTask(running);
+          try {
+            payload = this.#call(fn, item);
+            if (isThenable(payload)) payload = await payload;
+          } finally {
+            setCurrentTask(undefined);
+            this.#running = undefined;
+          }
+        } catch (error) {
+          status = STATUS_ERROR;
+          payload = serializeThrown(error);
+        }
+        const runMs = performance.now() - t0;
+        if (status === STATUS_OK && isTransferMarker(payload)) {
+          (this.#transfer ??= []).push(...payload.list);
+          payload = payload.value;
+        }
+        this.#results.push(item.id, status, payload, startedAt, runMs);
+        this.#flushSoon(false);
+        if (this.#head < this.#queue.length && this.#holding) this.#interpreter!.checkpoint();
+      }
+      this.#queue = [];
+      this.#head = 0;
+    } finally {
+      this.#release();
+      this.#flush();
+      this.#pumping = false;
+    }
+  }
+
+  /** Runs one task (or one chunk of map()); returns a value, or a Promise only for async tasks. */
+  #call(fn: TaskFunction, item: QueuedTask): unknown {
+    if ((item.flags & FLAG_CHUNK) === 0) {
+      const out = fn(...item.args);
+      return isThenable(out) ? this.#awaitReleased(out) : out;
+    }
+    const inputs = item.args[0] as unknown[];
+    const spread = (item.flags & FLAG_SPREAD) !== 0;
+    const outputs: unknown[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const out = spread ? fn(...(inputs[i] as unknown[])) : fn(inputs[i]);
+      if (isThenable(out)) {
+        // The rest of the chunk continues asynchronously.
+        return this.#awaitReleased(out).then(async (first) => {
+          outputs[i] = first;
+          for (let j = i + 1; j < inputs.length; j++) {
+            const next = spread ? fn(...(inputs[j] as unknown[])) : fn(inputs[j]);
+            outputs[j] = isThenable(next) ? await this.#awaitReleased(next) : next;
+          }
+          return outputs;
+        });
+      }
+      outputs[i] = out;
+    }
+    return outputs;
+  }
+
+  /** Waits for an async task without the lock (a blocking wait releases the GIL), then takes it back. */
+  async #awaitReleased(pending: PromiseLike<unknown>): Promise<unknown> {
+    this.#flushSoon(true);
+    this.#release();
+    try {
+      return await pending;
+    } finally {
+      this.#acquire();
+    }
+  }
+
+  #flushSoon(force: boolean): void {
+    if (this.#results.length === 0) return;
+    const now = performance.now();
+    if (force || now - this.#lastFlush >= FLUSH_INTERVAL_MS || this.#results.length >= FLUSH_MAX_RESULTS * RESULT_FIELDS) {
+      this.#flush();
+    }
+  }
+
+  #flush(): void {
+    const results = this.#results;
+    if (results.length === 0) return;
+    const transfer = this.#transfer;
+    this.#results = [];
+    this.#transfer = undefined;
+    this.#lastFlush = performance.now();
+    try {
+      this.#host.post({ type: 'done', results }, transfer);
+    } catch (error) {
+      // Something in the batch cannot be cloned: send the results one by one, and for each that
+      // fails, an error that says so instead.
+      for (let i = 0; i < results.length; i += RESULT_FIELDS) {
+        const one = results.slice(i, i + RESULT_FIELDS);
+        try {
+          this.#host.post({ type: 'done', results: one });
+        } catch (cloneError) {
+          one[1] = STATUS_ERROR;
+          one[2] = serializeThrown(
+            new TypeError(`the task's result could not be sent back: ${(cloneError as Error).message}`, { cause: cloneError }),
+          );
+          this.#host.post({ type: 'done', results: one });
+        }
+      }
+      void error;
+    }
+  }
+}
