@@ -10,8 +10,25 @@ export type {
   ThreadLockStats,
   LockEvent,
   LockEventKind,
+  StallReport,
+  WatchdogOptions,
 } from './interpreter.js';
 export * as report from './report/index.js';
+export { kernels, reference, RefHeap, AbortFlag, isAbortError, KernelAbortError, KERNEL_MODES } from './kernels/index.js';
+export type {
+  KernelMode,
+  KernelOptions,
+  ReferenceOptions,
+  StormOptions,
+  RefStormResult,
+  RefStrategy,
+  MandelbrotParams,
+  FileReadOptions,
+  FileReadResult,
+  RoundTripResult,
+  AbortInput,
+  Checkpointer,
+} from './kernels/index.js';
 export * from './executors/index.js';
 export { SharedMemory } from './shared-memory.js';
 export type { SharedMemoryOptions } from './shared-memory.js';

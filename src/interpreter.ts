@@ -41,6 +41,12 @@ export interface LockStats {
   /** Condition-variable wake-ups of waiters (the old GIL's thrash shows up here). */
   wakeups: number;
   releasesOnThreadExit: number;
+  /** Waits longer than the watchdog's bound (see startWatchdog). */
+  stalls: number;
+  /** Threads waiting for the lock at the moment of the snapshot. */
+  waiters: number;
+  /** Thread id of the holder at the moment of the snapshot (0: free, and always 0 under policy none). */
+  holder: number;
   heldNs: number;
   waitNs: number;
   elapsedNs: number;
@@ -51,6 +57,24 @@ export interface LockStats {
   /** Latency from a drop request to another thread holding the lock. */
   handoff: { count: number; p50Ns: number; p90Ns: number; p99Ns: number; maxNs: number };
   threads: ThreadLockStats[];
+}
+
+/** A thread that waited for the lock longer than the watchdog's bound. */
+export interface StallReport {
+  waiterThreadId: number;
+  /** The thread holding the lock when the stall was noticed (0 if it had just been freed). */
+  holderThreadId: number;
+  waitedNs: number;
+  /** When it was noticed, on the clock of `Interpreter.nowNs()`. */
+  atNs: number;
+}
+
+export interface WatchdogOptions {
+  /** Report any wait longer than this many milliseconds. */
+  boundMs: number;
+  /** Called on this thread with each report (polled every `pollMs`, default 100). */
+  onStall?: (report: StallReport) => void;
+  pollMs?: number;
 }
 
 export type LockEventKind = 'wait-start' | 'acquired' | 'released' | 'drop-request';
@@ -107,6 +131,7 @@ export class Interpreter {
   readonly id: number;
   readonly #handle: Handle;
   #pendingAcquire = false;
+  #watchdogTimer: ReturnType<typeof setInterval> | undefined;
 
   /** The process-wide interpreter: its lock is the GIL shared by every thread of the process. */
   static main(): Interpreter {
@@ -246,9 +271,44 @@ export class Interpreter {
     return out;
   }
 
+  /** Starts the lock watchdog: a native background thread notices every wait longer than `boundMs`
+   * (once per wait) and records it with the holder's id. Reports are collected by `stallReports()`
+   * or delivered to `onStall` on this thread. */
+  startWatchdog(opts: WatchdogOptions): void {
+    if (opts === null || typeof opts !== 'object') throw new TypeError('startWatchdog(opts): opts must be an object');
+    const { boundMs, onStall, pollMs = 100 } = opts;
+    if (typeof boundMs !== 'number') throw new TypeError('boundMs must be a number');
+    if (!(boundMs > 0 && boundMs <= 3_600_000))
+      throw new RangeError(`boundMs must be > 0 and <= 3,600,000, got ${boundMs}`);
+    if (onStall !== undefined && typeof onStall !== 'function') throw new TypeError('onStall must be a function');
+    if (typeof pollMs !== 'number' || !(pollMs >= 1 && pollMs <= 60_000)) {
+      throw new RangeError(`pollMs must be a number between 1 and 60,000, got ${String(pollMs)}`);
+    }
+    this.stopWatchdog();
+    native.watchdogSet(this.id, Math.max(1, Math.round(boundMs * 1000)));
+    if (onStall) {
+      this.#watchdogTimer = setInterval(() => {
+        for (const r of this.stallReports()) onStall(r);
+      }, pollMs);
+      this.#watchdogTimer.unref();
+    }
+  }
+
+  stopWatchdog(): void {
+    if (this.#watchdogTimer) clearInterval(this.#watchdogTimer);
+    this.#watchdogTimer = undefined;
+    native.watchdogSet(this.id, 0);
+  }
+
+  /** The stalls noticed since the last call. */
+  stallReports(): StallReport[] {
+    return native.watchdogReports(this.id);
+  }
+
   /** Removes the interpreter from the process; its lock must be free. The main one cannot be destroyed. */
   destroy(): void {
     native.interpreterDestroy(this.id);
+    if (this.#watchdogTimer) clearInterval(this.#watchdogTimer);
     known.delete(this.id);
   }
 }

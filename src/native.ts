@@ -40,6 +40,8 @@ export interface NativeAddon {
   };
   currentThreadId(): number;
   nowNs(): number;
+  watchdogSet(id: number, boundUs: number): void;
+  watchdogReports(id: number): import('./interpreter.js').StallReport[];
   benchLockPair(iterations: number): number;
   benchMutexPair(iterations: number): number;
   benchHandoff(
@@ -61,6 +63,9 @@ export interface NativeAddon {
     size?: number,
   ) => import('./shared-memory.js').SharedMemoryHandle;
   shmUnlink(name: string): void;
+
+  // --- the kernels (native/addon/kernels.cpp) ---
+  kernels: import('./kernels/native-types.js').NativeKernels;
 
   // --- the C extension API (native/addon/extension_api.cpp, native/include/gil_lab.h) ---
   /** The capsule: a type-tagged External carrying the gil_lab_api table. */

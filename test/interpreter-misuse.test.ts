@@ -103,3 +103,31 @@ test('a worker that exits while holding the lock leaves it free, and it is count
     interp.destroy();
   }
 });
+
+test('the watchdog reports a thread that waited longer than the bound, with the holder id', async () => {
+  const interp = new Interpreter();
+  try {
+    const stalls: import('gil-lab').StallReport[] = [];
+    interp.startWatchdog({ boundMs: 5, onStall: (r) => stalls.push(r), pollMs: 5 });
+    await interp.acquireAsync();
+    // A worker waits while we hold the lock and never checkpoint.
+    const waiter = startLockWorker({ scenario: 'acquire-once', interpreterId: interp.id });
+    const deadline = Date.now() + 5000;
+    while (stalls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    interp.release();
+    const { threadId } = await waiter.result;
+    interp.stopWatchdog();
+    assert.equal(stalls.length, 1);
+    assert.equal(stalls[0]!.holderThreadId, Interpreter.currentThreadId());
+    assert.equal(stalls[0]!.waiterThreadId, threadId);
+    assert.ok(stalls[0]!.waitedNs >= 5e6);
+    assert.equal(interp.stats().stalls, 1);
+    assert.throws(() => interp.startWatchdog({ boundMs: 0 }), { name: 'RangeError', message: /boundMs/ });
+    assert.throws(() => interp.startWatchdog({ boundMs: 5, onStall: 3 as never }), {
+      name: 'TypeError',
+      message: /onStall/,
+    });
+  } finally {
+    interp.destroy();
+  }
+});

@@ -40,7 +40,10 @@ test('byId() from another worker reaches the same lock', async () => {
     const shared = new SharedArrayBuffer(16);
     const other = startLockWorker({ scenario: 'acquire-once', interpreterId: interp.id, shared });
     // The worker blocks on our lock: it cannot have got in while we hold it.
-    await new Promise((r) => setTimeout(r, 50));
+    const deadline = Date.now() + 10_000;
+    while (interp.stats().waiters === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(interp.stats().waiters, 1);
+    assert.equal(interp.stats().holder, Interpreter.currentThreadId());
     assert.equal(Atomics.load(new Int32Array(shared), 1), 0);
     interp.release();
     const { threadId } = await other.result;

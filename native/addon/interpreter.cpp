@@ -264,6 +264,9 @@ Napi::Value LockStatsJs(const Napi::CallbackInfo& info) {
   o.Set("yields", num(s.yields));
   o.Set("wakeups", num(s.wakeups));
   o.Set("releasesOnThreadExit", num(s.releasesOnThreadExit));
+  o.Set("stalls", num(s.stalls));
+  o.Set("waiters", num(s.waiters));
+  o.Set("holder", num(s.holder));
   o.Set("heldNs", num(s.heldNs));
   o.Set("waitNs", num(s.waitNs));
   o.Set("elapsedNs", num(s.elapsedNs));
@@ -333,6 +336,37 @@ Napi::Value TraceStop(const Napi::CallbackInfo& info) {
   o.Set("events", arr);
   o.Set("dropped", static_cast<double>(dropped));
   return o;
+}
+
+// watchdogSet(id, boundUs): 0 turns it off.
+Napi::Value WatchdogSet(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(2);
+  auto interp = interpreterArg(info, 0);
+  REQUIRE_NUMBER(1, "boundUs");
+  double us = info[1].As<Napi::Number>().DoubleValue();
+  if (!(us >= 0 && us <= 3.6e9) || us != static_cast<double>(static_cast<uint64_t>(us))) {
+    throw Napi::RangeError::New(info.Env(),
+                                "boundUs must be an integer between 0 and 3.6e9 (one hour)");
+  }
+  interp->lock().setWatchdog(static_cast<uint64_t>(us));
+  return info.Env().Undefined();
+}
+
+// watchdogReports(id) -> [{ waiterThreadId, holderThreadId, waitedNs, atNs }]
+Napi::Value WatchdogReports(const Napi::CallbackInfo& info) {
+  REQUIRE_ARGS(1);
+  auto reports = interpreterArg(info, 0)->lock().takeStallReports();
+  Napi::Env env = info.Env();
+  auto arr = Napi::Array::New(env, reports.size());
+  for (size_t i = 0; i < reports.size(); i++) {
+    auto o = Napi::Object::New(env);
+    o.Set("waiterThreadId", static_cast<double>(reports[i].waiterThreadId));
+    o.Set("holderThreadId", static_cast<double>(reports[i].holderThreadId));
+    o.Set("waitedNs", static_cast<double>(reports[i].waitedNs));
+    o.Set("atNs", static_cast<double>(reports[i].atNs - kOriginNs));
+    arr.Set(static_cast<uint32_t>(i), o);
+  }
+  return arr;
 }
 
 Napi::Value CurrentThreadId(const Napi::CallbackInfo& info) {
@@ -408,6 +442,8 @@ void RegisterInterpreter(Napi::Env env, Napi::Object exports) {
   set("traceStart", TraceStart);
   set("traceStop", TraceStop);
   set("currentThreadId", CurrentThreadId);
+  set("watchdogSet", WatchdogSet);
+  set("watchdogReports", WatchdogReports);
   set("nowNs", NowNs);
   set("benchLockPair", BenchLockPair);
   set("benchMutexPair", BenchMutexPair);

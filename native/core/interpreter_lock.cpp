@@ -43,6 +43,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <thread>
 #include <unordered_set>
 
 namespace gil {
@@ -232,6 +233,8 @@ struct InterpreterLock::Impl {
         waitNs;
     uint64_t holdStartTicks = 0;  // policy none: when this thread "acquired" (guarded by mutex)
     bool holding = false;         // policy none only (guarded by mutex)
+    uint64_t waitingSinceNs = 0;  // watchdog: start of the current wait, 0 if not waiting (mutex)
+    bool stallReported = false;   // watchdog: this wait was reported already (mutex)
   };
 
   uint64_t serial = 0;           // unique per lock, never reused (keys the per-thread cache)
@@ -262,6 +265,10 @@ struct InterpreterLock::Impl {
   std::atomic<uint64_t> statsSinceNs{monotonicNs()};
   LatencyHistogram handoff;                            // guarded by mutex
   std::unordered_map<uint32_t, ThreadRecord> threads;  // guarded by mutex; nodes are never erased
+  // watchdog (guarded by mutex)
+  uint64_t watchdogBoundNs = 0;
+  std::vector<StallReport> stallReports;
+  Stat stalls;
   // trace (guarded by mutex)
   std::atomic<bool> tracingOn{false};
   std::vector<LockEvent> trace;
@@ -320,7 +327,9 @@ namespace {
 
 struct LiveLocks {
   std::mutex mutex;
-  std::unordered_set<const InterpreterLock*> live;
+  std::unordered_set<InterpreterLock*> live;
+  std::condition_variable watchdogWake;  // the watchdog thread sleeps on it between scans
+  bool watchdogStarted = false;
 };
 LiveLocks& liveLocks() {
   static LiveLocks* l =
@@ -468,6 +477,8 @@ void InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
     contended = true;
     start = monotonicNs();
     emit(me, LockEventKind::WaitStart, start);
+    rec.waitingSinceNs = start;
+    rec.stallReported = false;
     waiterCount.fetch_add(1, std::memory_order_seq_cst);
     const auto interval = std::chrono::microseconds(config.switchIntervalUs);
     for (;;) {
@@ -491,6 +502,7 @@ void InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
         requestDrop(rec);
     }
     waiterCount.fetch_sub(1, std::memory_order_seq_cst);
+    rec.waitingSinceNs = 0;
   }
   uint64_t now = monotonicNs();
   becomeHolder(me, now);
@@ -519,6 +531,8 @@ void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& 
   }
   uint64_t start = monotonicNs();
   emit(me, LockEventKind::WaitStart, start);
+  rec.waitingSinceNs = start;
+  rec.stallReported = false;
   uint64_t ticket = nextTicket++;
   queue.emplace_back(ticket, me);
   waiterCount.fetch_add(1, std::memory_order_seq_cst);
@@ -556,6 +570,7 @@ void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& 
     }
   }
   waiterCount.fetch_sub(1, std::memory_order_seq_cst);
+  rec.waitingSinceNs = 0;
   uint64_t now = monotonicNs();
   rec.acquisitions.add(1);
   acquisitions.add(1);
@@ -826,6 +841,9 @@ LockStats InterpreterLock::stats() const {
   s.yields = m.yields.get();
   s.wakeups = m.wakeups.get();
   s.releasesOnThreadExit = m.releasesOnThreadExit.get();
+  s.stalls = m.stalls.get();
+  s.waiters = m.waiterCount.load();
+  s.holder = Impl::holderOf(m.state.load(std::memory_order_relaxed));
   s.heldNs = ns(m.heldTicks.get());
   s.waitNs = m.waitNs.get();
   s.elapsedNs = now - m.statsSinceNs.load();
@@ -870,7 +888,7 @@ void InterpreterLock::resetStats() {
   Impl& m = *impl_;
   for (Stat* st :
        {&m.acquisitions, &m.contendedAcquisitions, &m.dropRequests, &m.forcedSwitches, &m.switches,
-        &m.yields, &m.wakeups, &m.releasesOnThreadExit, &m.heldTicks, &m.waitNs}) {
+        &m.yields, &m.wakeups, &m.releasesOnThreadExit, &m.stalls, &m.heldTicks, &m.waitNs}) {
     st->reset();
   }
   m.handoff.reset();
@@ -906,6 +924,74 @@ std::vector<LockEvent> InterpreterLock::stopTrace(uint64_t* dropped) {
 }
 
 bool InterpreterLock::tracing() const { return impl_->tracingOn.load(); }
+
+// ---------------------------------------------------------------------------------------------
+// The watchdog: one detached thread per process, started the first time a bound is set. Every
+// few milliseconds it looks at each lock that has a bound and reports waits that exceed it.
+
+namespace {
+void watchdogLoop() {
+  auto& ll = liveLocks();
+  std::unique_lock<std::mutex> g(ll.mutex);
+  for (;;) {
+    uint64_t minBoundUs = 0;
+    for (InterpreterLock* l : ll.live) {
+      uint64_t b = l->watchdogBoundUs();
+      if (b != 0 && (minBoundUs == 0 || b < minBoundUs)) minBoundUs = b;
+    }
+    // Scan four times per bound, at most every millisecond, at least every 50 ms.
+    uint64_t periodUs =
+        minBoundUs == 0 ? 50'000 : std::clamp<uint64_t>(minBoundUs / 4, 1000, 50'000);
+    ll.watchdogWake.wait_for(g, std::chrono::microseconds(periodUs));
+    uint64_t now = monotonicNs();
+    for (InterpreterLock* l : ll.live) {
+      if (l->watchdogBoundUs() != 0) l->watchdogScan(now);
+    }
+  }
+}
+}  // namespace
+
+void InterpreterLock::setWatchdog(uint64_t boundUs) {
+  {
+    std::lock_guard<std::mutex> g(impl_->mutex);
+    impl_->watchdogBoundNs = boundUs * 1000;
+  }
+  if (boundUs == 0) return;
+  auto& ll = liveLocks();
+  std::lock_guard<std::mutex> g(ll.mutex);
+  if (!ll.watchdogStarted) {
+    ll.watchdogStarted = true;
+    std::thread(watchdogLoop).detach();  // lives as long as the process; sleeps when unused
+  }
+  ll.watchdogWake.notify_all();
+}
+
+uint64_t InterpreterLock::watchdogBoundUs() const {
+  std::lock_guard<std::mutex> g(impl_->mutex);
+  return impl_->watchdogBoundNs / 1000;
+}
+
+void InterpreterLock::watchdogScan(uint64_t nowNs) {
+  std::lock_guard<std::mutex> g(impl_->mutex);
+  Impl& m = *impl_;
+  if (m.watchdogBoundNs == 0) return;
+  uint32_t holderId = Impl::holderOf(m.state.load(std::memory_order_relaxed));
+  for (auto& [tid, rec] : m.threads) {
+    if (rec.waitingSinceNs == 0 || rec.stallReported || tid == holderId) continue;
+    if (nowNs - rec.waitingSinceNs < m.watchdogBoundNs) continue;
+    rec.stallReported = true;
+    m.stalls.add(1);
+    if (m.stallReports.size() < 1000)
+      m.stallReports.push_back({tid, holderId, nowNs - rec.waitingSinceNs, nowNs});
+  }
+}
+
+std::vector<StallReport> InterpreterLock::takeStallReports() {
+  std::lock_guard<std::mutex> g(impl_->mutex);
+  std::vector<StallReport> out;
+  out.swap(impl_->stallReports);
+  return out;
+}
 
 void InterpreterLock::releaseForExitedThread(uint32_t threadId) {
   if (impl_->currentPolicy() == Policy::None) {

@@ -71,6 +71,14 @@ struct HandoffSummary {  // latency from a drop request to another thread holdin
   uint64_t p50Ns = 0, p90Ns = 0, p99Ns = 0, maxNs = 0;
 };
 
+// A thread that waited for the lock longer than the watchdog's bound (reported once per wait).
+struct StallReport {
+  uint32_t waiterThreadId = 0;
+  uint32_t holderThreadId = 0;  // 0 if the lock was free at the time (the waiter not yet woken)
+  uint64_t waitedNs = 0;
+  uint64_t atNs = 0;  // monotonicNs() when it was noticed
+};
+
 struct LockStats {
   uint64_t acquisitions = 0;
   uint64_t contendedAcquisitions = 0;
@@ -80,6 +88,9 @@ struct LockStats {
   uint64_t yields = 0;                // checkpoints that released and re-acquired
   uint64_t wakeups = 0;               // condvar wake-ups of waiters
   uint64_t releasesOnThreadExit = 0;  // threads that ended while holding
+  uint64_t stalls = 0;                // waits longer than the watchdog bound
+  uint32_t waiters = 0;               // threads waiting right now
+  uint32_t holder = 0;                // the holder right now (0: free; always 0 under policy none)
   uint64_t heldNs = 0;
   uint64_t waitNs = 0;
   uint64_t elapsedNs = 0;   // since creation or resetStats()
@@ -143,6 +154,15 @@ class InterpreterLock {
   uint32_t waiters() const;
   // True while any thread holds the lock (under any policy) or waits for it.
   bool busy() const;
+
+  // The watchdog: a process-wide background thread checks every lock with a bound set and
+  // reports each wait longer than `boundUs`, with the holder's id. 0 turns it off for this lock.
+  void setWatchdog(uint64_t boundUs);
+  uint64_t watchdogBoundUs() const;
+  // Returns the reports collected since the last call (at most 1000 are kept; all are counted).
+  std::vector<StallReport> takeStallReports();
+  // One pass of the watchdog over this lock (called by the watchdog thread).
+  void watchdogScan(uint64_t nowNs);
 
   // Called from the thread-exit hook: releases the lock if `threadId` holds it (counted in stats).
   void releaseForExitedThread(uint32_t threadId);

@@ -293,6 +293,40 @@ void traceAndStats() {
   CHECK(hs.p99Ns > 950000 && hs.p99Ns <= 1000000);
 }
 
+// The watchdog reports a wait longer than its bound, once, with the holder's id.
+void watchdog() {
+  InterpreterLock lock(LockConfig{Policy::CPython, 1000, 100});
+  lock.setWatchdog(2000);
+  CHECK_EQ(lock.watchdogBoundUs(), 2000u);
+  CHECK_EQ(lock.acquire(), kOk);
+  std::atomic<uint32_t> waiterId{0};
+  std::thread waiter([&] {
+    waiterId = currentThreadId();
+    CHECK_EQ(lock.acquire(), kOk);
+    CHECK_EQ(lock.release(), kOk);
+  });
+  // Hold without checkpointing (a kernel that never checks): the waiter stalls.
+  std::vector<StallReport> reports;
+  for (int i = 0; i < 2000 && reports.empty(); i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto r = lock.takeStallReports();
+    reports.insert(reports.end(), r.begin(), r.end());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto more = lock.takeStallReports();
+  CHECK_EQ(lock.release(), kOk);
+  waiter.join();
+  CHECK_EQ(reports.size(), 1u);
+  CHECK(more.empty());  // one report per wait
+  if (!reports.empty()) {
+    CHECK_EQ(reports[0].holderThreadId, currentThreadId());
+    CHECK_EQ(reports[0].waiterThreadId, waiterId.load());
+    CHECK(reports[0].waitedNs >= 2'000'000u);
+  }
+  CHECK_EQ(lock.stats().stalls, 1u);
+  lock.setWatchdog(0);
+}
+
 }  // namespace
 
 int main() {
@@ -308,5 +342,6 @@ int main() {
   threadExitReleases();
   registry();
   traceAndStats();
+  watchdog();
   return gil_test::exitCode();
 }
