@@ -5,6 +5,7 @@
 void RegisterPlatform(Napi::Env env, Napi::Object exports);
 void RegisterInterpreter(Napi::Env env, Napi::Object exports);
 void RegisterSharedMemory(Napi::Env env, Napi::Object exports);
+void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterExtensionApi(Napi::Env env, Napi::Object exports);
 
 namespace {
@@ -13,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPlatform(env, exports);
   RegisterInterpreter(env, exports);
   RegisterSharedMemory(env, exports);
+  RegisterKernels(env, exports);
   RegisterExtensionApi(env, exports);
   return exports;
 }

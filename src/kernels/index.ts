@@ -1,0 +1,429 @@
+// The kernels as the package exports them: `kernels` (native, C++) and `reference` (the
+// TypeScript twins), plus RefHeap and AbortFlag.
+//
+//   kernels.countPrimes(lo, hi, { mode: 'hold' | 'release', interpreter, signal })
+//
+// mode 'hold' (the default): the kernel runs holding the interpreter's lock and checkpoints between
+//   slices of at most ~50 µs, as interpreted code does, so other threads get the lock at the switch
+//   interval.
+// mode 'release': the kernel lets go of the lock for the computation and takes it back at the end
+//   (Py_BEGIN/END_ALLOW_THREADS) — also on error and abort. Blocking I/O kernels let go around each
+//   blocking call instead (as CPython's socket and file calls do), so they take the lock back after
+//   every operation.
+// Both modes require the calling thread to hold the interpreter's lock (a C extension needs the
+// GIL), except under policy 'none'; otherwise an Error says to acquire it.
+//
+// kernels.XAsync(...): the same on a libuv pool thread; the Promise resolves on the calling thread.
+// The caller need not hold the lock: in hold mode the pool thread acquires it itself (waiting its
+// turn like any thread), checkpoints between slices and releases it at the end; in release mode it
+// runs without the lock. (So do not await a hold-mode async kernel while holding the same lock and
+// never checkpointing: the pool thread would wait for a lock that is never let go.)
+//
+// signal: an AbortSignal, an AbortFlag or an Int32Array (element 0 nonzero: stop). The kernel stops
+// within one slice and the call throws (or rejects with) an Error named 'AbortError'; the caller's
+// lock state is then what it was before the call. A sync call cannot see an AbortSignal fire while
+// it runs (the event loop is blocked), so an AbortSignal only stops sync calls that start aborted;
+// use an AbortFlag to stop a sync kernel from another thread.
+import { Interpreter } from '../interpreter.js';
+import { native } from '../native.js';
+import { AbortFlag, abortCheck, checkAbortInput, isAbortError, isAbortSignal, KernelAbortError } from './abort.js';
+import type { AbortInput } from './abort.js';
+import type { FileReadResult, NativeRefHeap, RefStormResult, RefStrategy, RoundTripResult } from './native-types.js';
+import * as twin from './reference.js';
+import type { Checkpointer } from './reference.js';
+import {
+  checkFileRead,
+  checkInteger,
+  checkMandelbrot,
+  checkObject,
+  type FileReadOptions,
+  type MandelbrotParams,
+} from './validate.js';
+
+export { AbortFlag, isAbortError, KernelAbortError };
+export type { AbortInput, Checkpointer, FileReadOptions, FileReadResult, MandelbrotParams, RoundTripResult };
+export type { RefStormResult, RefStrategy };
+
+export type KernelMode = 'hold' | 'release';
+export const KERNEL_MODES: readonly KernelMode[] = ['hold', 'release'];
+
+export interface KernelOptions {
+  /** 'hold' (default): checkpoint between slices; 'release': let go of the lock while computing. */
+  mode?: KernelMode;
+  /** Whose lock; default Interpreter.main(). */
+  interpreter?: Interpreter;
+  /** Stops the kernel within one slice (AbortError). */
+  signal?: AbortInput;
+}
+
+interface CheckedOptions {
+  interpreterId: number;
+  mode: number;
+  signal: AbortInput | undefined;
+}
+
+function checkKernelOptions(options: unknown): CheckedOptions {
+  const o = options === undefined ? {} : checkObject('options', options);
+  let mode = 0;
+  if (o.mode !== undefined) {
+    const index = KERNEL_MODES.indexOf(o.mode as KernelMode);
+    if (index < 0) {
+      if (typeof o.mode !== 'string') throw new TypeError("mode must be 'hold' or 'release'");
+      throw new RangeError(`mode must be 'hold' or 'release', got ${JSON.stringify(o.mode)}`);
+    }
+    mode = index;
+  }
+  let interpreter: Interpreter;
+  if (o.interpreter === undefined) {
+    interpreter = Interpreter.main();
+  } else if (o.interpreter instanceof Interpreter) {
+    interpreter = o.interpreter;
+  } else {
+    throw new TypeError('interpreter must be an Interpreter');
+  }
+  return { interpreterId: interpreter.id, mode, signal: checkAbortInput(o.signal) };
+}
+
+function abortedBeforeStart(name: string, signal: AbortInput | undefined): KernelAbortError | undefined {
+  if (signal === undefined) return undefined;
+  if (!abortCheck(signal)!()) return undefined;
+  return new KernelAbortError(`${name} was aborted`, isAbortSignal(signal) ? { cause: signal.reason } : undefined);
+}
+
+function withCause(error: unknown, signal: AbortInput | undefined): unknown {
+  if (isAbortError(error) && isAbortSignal(signal) && error instanceof Error && error.cause === undefined) {
+    error.cause = signal.reason;
+  }
+  return error;
+}
+
+type Invoke<R> = (interpreterId: number, mode: number, flag: Int32Array | undefined) => R;
+
+function flagOf(signal: AbortInput | undefined): Int32Array | undefined {
+  if (signal instanceof AbortFlag) return signal.array;
+  if (signal instanceof Int32Array) return signal;
+  return undefined; // an AbortSignal cannot fire during a sync call
+}
+
+function callSync<R>(name: string, options: unknown, invoke: Invoke<R>): R {
+  const o = checkKernelOptions(options);
+  const early = abortedBeforeStart(name, o.signal);
+  if (early) throw early;
+  try {
+    return invoke(o.interpreterId, o.mode, flagOf(o.signal));
+  } catch (error) {
+    throw withCause(error, o.signal);
+  }
+}
+
+async function callAsync<R>(name: string, options: unknown, invoke: Invoke<Promise<R>>): Promise<R> {
+  const o = checkKernelOptions(options);
+  const early = abortedBeforeStart(name, o.signal);
+  if (early) throw early;
+  // An AbortSignal fires on this thread; the kernel runs on another: wire it to a shared flag.
+  const fromSignal = isAbortSignal(o.signal) ? AbortFlag.fromSignal(o.signal) : undefined;
+  try {
+    return await invoke(o.interpreterId, o.mode, fromSignal ? fromSignal.array : flagOf(o.signal));
+  } catch (error) {
+    throw withCause(error, o.signal);
+  } finally {
+    fromSignal?.dispose();
+  }
+}
+
+const k = native.kernels;
+
+function mandelbrotArgs(params: MandelbrotParams) {
+  const p = checkMandelbrot(params);
+  return [p.width, p.height, p.maxIter, p.x0, p.y0, p.x1, p.y1, p.image] as const;
+}
+
+function fileReadArgs(path: string, read: FileReadOptions | undefined) {
+  const r = checkFileRead(path, read);
+  return [r.path, r.offset, r.length, r.chunkBytes, r.into] as const;
+}
+
+// --- RefHeap -------------------------------------------------------------------------------------
+
+export interface StormOptions {
+  strategy: RefStrategy;
+  /** Threads hammering the heap at once; default 4. */
+  threads?: number;
+  /** incref/decref pairs per thread; default 100,000. */
+  pairsPerThread?: number;
+  /** Object choice is a deterministic function of the seed; default 1. */
+  seed?: number;
+  /** The lock the 'locked' strategy takes (and that a sync storm lets go of meanwhile); default main. */
+  interpreter?: Interpreter;
+  signal?: AbortInput;
+}
+
+const STRATEGIES: readonly RefStrategy[] = ['locked', 'racy', 'atomic', 'biased'];
+
+/**
+ * A heap of reference-counted objects for incref/decref storms from several native threads:
+ * 'locked' (plain increments under the interpreter lock), 'racy' (the same with no lock: relaxed
+ * atomic load + store, so updates are really lost but nothing is undefined), 'atomic' (fetch_add),
+ * 'biased' (PEP 703). A sync storm blocks the calling thread and lets go of the interpreter's lock
+ * while it waits, as thread.join() does.
+ */
+export class RefHeap {
+  readonly #heap: NativeRefHeap;
+
+  constructor(objects: number) {
+    checkInteger('objects', objects, 1, 1 << 24);
+    this.#heap = new k.RefHeap(objects);
+  }
+
+  get size(): number {
+    return this.#heap.size;
+  }
+
+  static #args(options: unknown) {
+    const o = checkObject('options', options);
+    if (typeof o.strategy !== 'string') throw new TypeError("strategy must be 'locked', 'racy', 'atomic' or 'biased'");
+    if (!STRATEGIES.includes(o.strategy as RefStrategy)) {
+      throw new RangeError(
+        `strategy must be 'locked', 'racy', 'atomic' or 'biased', got ${JSON.stringify(o.strategy)}`,
+      );
+    }
+    const threads = o.threads === undefined ? 4 : checkInteger('threads', o.threads, 1, 256);
+    const pairs =
+      o.pairsPerThread === undefined ? 100_000 : checkInteger('pairsPerThread', o.pairsPerThread, 0, 2 ** 40);
+    const seed = o.seed === undefined ? 1 : checkInteger('seed', o.seed, 0, 2 ** 53);
+    if (o.interpreter !== undefined && !(o.interpreter instanceof Interpreter)) {
+      throw new TypeError('interpreter must be an Interpreter');
+    }
+    const interpreter = (o.interpreter as Interpreter | undefined) ?? Interpreter.main();
+    const signal = checkAbortInput(o.signal);
+    return { strategy: o.strategy, threads, pairs, seed, id: interpreter.id, signal };
+  }
+
+  /** Runs a storm on new native threads and reports (throws an AbortError if aborted). */
+  storm(options: StormOptions): RefStormResult {
+    const a = RefHeap.#args(options);
+    const early = abortedBeforeStart('RefHeap.storm', a.signal);
+    if (early) throw early;
+    const r = this.#heap.storm(a.strategy, a.threads, a.pairs, a.seed, a.id, flagOf(a.signal));
+    if (!r.completed) throw new KernelAbortError('RefHeap.storm was aborted');
+    return r;
+  }
+
+  /** The same, waited for on a libuv pool thread. */
+  async stormAsync(options: StormOptions): Promise<RefStormResult> {
+    const a = RefHeap.#args(options);
+    const early = abortedBeforeStart('RefHeap.stormAsync', a.signal);
+    if (early) throw early;
+    const fromSignal = isAbortSignal(a.signal) ? AbortFlag.fromSignal(a.signal) : undefined;
+    try {
+      const flag = fromSignal ? fromSignal.array : flagOf(a.signal);
+      const r = await this.#heap.stormAsync(a.strategy, a.threads, a.pairs, a.seed, a.id, flag);
+      if (!r.completed) {
+        throw new KernelAbortError('RefHeap.stormAsync was aborted', {
+          cause: isAbortSignal(a.signal) ? a.signal.reason : undefined,
+        });
+      }
+      return r;
+    } finally {
+      fromSignal?.dispose();
+    }
+  }
+
+  /** Object i's reference count after the last storm (1 if nothing was lost). */
+  count(index: number): number {
+    return this.#heap.count(index);
+  }
+
+  /** How many times object i was "freed" in the last storm. */
+  generation(index: number): number {
+    return this.#heap.generation(index);
+  }
+}
+
+// --- the native kernels --------------------------------------------------------------------------
+
+export const kernels = {
+  /** The number of primes in [lo, hi) by classic trial division (0 <= lo <= hi <= 2^53). */
+  countPrimes(lo: number, hi: number, options?: KernelOptions): number {
+    return callSync('countPrimes', options, (id, m, f) => k.countPrimes(id, m, f, lo, hi));
+  },
+  countPrimesAsync(lo: number, hi: number, options?: KernelOptions): Promise<number> {
+    return callAsync('countPrimes', options, (id, m, f) => k.countPrimesAsync(id, m, f, lo, hi));
+  },
+
+  /** Escape-time Mandelbrot: the total of the iteration counts (and the image, if given one). */
+  mandelbrot(params: MandelbrotParams, options?: KernelOptions): number {
+    return callSync('mandelbrot', options, (id, m, f) => k.mandelbrot(id, m, f, ...mandelbrotArgs(params)));
+  },
+  mandelbrotAsync(params: MandelbrotParams, options?: KernelOptions): Promise<number> {
+    return callAsync('mandelbrot', options, async (id, m, f) => k.mandelbrotAsync(id, m, f, ...mandelbrotArgs(params)));
+  },
+
+  /** SHA-256 applied `rounds` times (round 1 hashes data; each further round the last digest). */
+  sha256Chain(data: Uint8Array, rounds: number, options?: KernelOptions): Uint8Array {
+    return callSync('sha256Chain', options, (id, m, f) => k.sha256Chain(id, m, f, data, rounds));
+  },
+  sha256ChainAsync(data: Uint8Array, rounds: number, options?: KernelOptions): Promise<Uint8Array> {
+    return callAsync('sha256Chain', options, (id, m, f) => k.sha256ChainAsync(id, m, f, data, rounds));
+  },
+
+  /** a * b for n x n row-major matrices: a new Float64Array. Cache-blocked. */
+  matmul(a: Float64Array, b: Float64Array, n: number, options?: KernelOptions): Float64Array {
+    return callSync('matmul', options, (id, m, f) => k.matmul(id, m, f, a, b, n));
+  },
+  matmulAsync(a: Float64Array, b: Float64Array, n: number, options?: KernelOptions): Promise<Float64Array> {
+    return callAsync('matmul', options, (id, m, f) => k.matmulAsync(id, m, f, a, b, n));
+  },
+
+  /** The sum of a (8 interleaved partial sums, combined in a fixed order). Memory-bound. */
+  sum(a: Float64Array, options?: KernelOptions): number {
+    return callSync('sum', options, (id, m, f) => k.sum(id, m, f, a));
+  },
+  sumAsync(a: Float64Array, options?: KernelOptions): Promise<number> {
+    return callAsync('sum', options, (id, m, f) => k.sumAsync(id, m, f, a));
+  },
+
+  /** STREAM triad, in place: a[i] = b[i] + scalar * c[i]. Memory-bound. */
+  triad(a: Float64Array, b: Float64Array, c: Float64Array, scalar: number, options?: KernelOptions): void {
+    callSync('triad', options, (id, m, f) => k.triad(id, m, f, a, b, c, scalar));
+  },
+  triadAsync(
+    a: Float64Array,
+    b: Float64Array,
+    c: Float64Array,
+    scalar: number,
+    options?: KernelOptions,
+  ): Promise<void> {
+    return callAsync('triad', options, (id, m, f) => k.triadAsync(id, m, f, a, b, c, scalar));
+  },
+
+  /** About `ns` nanoseconds of busy work (a fixed number of steps, calibrated once): the steps taken. */
+  spin(ns: number, options?: KernelOptions): number {
+    return callSync('spin', options, (id, m, f) => k.spin(id, m, f, ns));
+  },
+  spinAsync(ns: number, options?: KernelOptions): Promise<number> {
+    return callAsync('spin', options, (id, m, f) => k.spinAsync(id, m, f, ns));
+  },
+
+  /** `iterations` xorshift32 steps from `seed` (default 2463534242): the final state. */
+  spinIterations(iterations: number, seed: number = twin.SPIN_SEED, options?: KernelOptions): number {
+    return callSync('spinIterations', options, (id, m, f) => k.spinIterations(id, m, f, iterations, seed));
+  },
+  spinIterationsAsync(iterations: number, seed: number = twin.SPIN_SEED, options?: KernelOptions): Promise<number> {
+    return callAsync('spinIterations', options, (id, m, f) => k.spinIterationsAsync(id, m, f, iterations, seed));
+  },
+
+  /** xorshift32 steps per nanosecond on this machine (measured once per process). */
+  spinIterationsPerNs(): number {
+    return k.spinIterationsPerNs();
+  },
+
+  /** Sleeps `ns` nanoseconds as one blocking call (time.sleep): the nanoseconds it waited. */
+  sleep(ns: number, options?: KernelOptions): number {
+    return callSync('sleep', options, (id, m, f) => k.sleep(id, m, f, ns));
+  },
+  sleepAsync(ns: number, options?: KernelOptions): Promise<number> {
+    return callAsync('sleep', options, (id, m, f) => k.sleepAsync(id, m, f, ns));
+  },
+
+  /** `count` round trips of `bytes` bytes through a pair of pipes to an echo thread. */
+  pipeRoundTrips(count: number, bytes: number, options?: KernelOptions): RoundTripResult {
+    return callSync('pipeRoundTrips', options, (id, m, f) => k.pipeRoundTrips(id, m, f, count, bytes));
+  },
+  pipeRoundTripsAsync(count: number, bytes: number, options?: KernelOptions): Promise<RoundTripResult> {
+    return callAsync('pipeRoundTrips', options, (id, m, f) => k.pipeRoundTripsAsync(id, m, f, count, bytes));
+  },
+
+  /** The same over a loopback TCP connection (127.0.0.1, an ephemeral port, TCP_NODELAY). */
+  socketRoundTrips(count: number, bytes: number, options?: KernelOptions): RoundTripResult {
+    return callSync('socketRoundTrips', options, (id, m, f) => k.socketRoundTrips(id, m, f, count, bytes));
+  },
+  socketRoundTripsAsync(count: number, bytes: number, options?: KernelOptions): Promise<RoundTripResult> {
+    return callAsync('socketRoundTrips', options, (id, m, f) => k.socketRoundTripsAsync(id, m, f, count, bytes));
+  },
+
+  /** Reads a file with pread, `chunkBytes` per call (each a blocking operation). */
+  fileRead(path: string, read?: FileReadOptions, options?: KernelOptions): FileReadResult {
+    return callSync('fileRead', options, (id, m, f) => k.fileRead(id, m, f, ...fileReadArgs(path, read)));
+  },
+  fileReadAsync(path: string, read?: FileReadOptions, options?: KernelOptions): Promise<FileReadResult> {
+    return callAsync('fileRead', options, async (id, m, f) => k.fileReadAsync(id, m, f, ...fileReadArgs(path, read)));
+  },
+
+  RefHeap,
+  AbortFlag,
+};
+
+// --- the TypeScript twins ------------------------------------------------------------------------
+
+export interface ReferenceOptions {
+  /** Whose checkpoint() to call between slices; default Interpreter.main() (whose lock must be held). */
+  interpreter?: Checkpointer;
+  signal?: AbortInput;
+}
+
+function twinArgs(name: string, options: unknown): [Checkpointer, (() => boolean) | undefined] {
+  const o = options === undefined ? {} : checkObject('options', options);
+  let interpreter: Checkpointer;
+  if (o.interpreter === undefined) {
+    interpreter = Interpreter.main();
+  } else if (typeof (o.interpreter as Checkpointer | null)?.checkpoint === 'function') {
+    interpreter = o.interpreter as Checkpointer;
+  } else {
+    throw new TypeError('interpreter must be an Interpreter (or have a checkpoint() method)');
+  }
+  const signal = checkAbortInput(o.signal);
+  const early = abortedBeforeStart(name, signal);
+  if (early) throw early;
+  const check = abortCheck(signal);
+  return [interpreter, check];
+}
+
+function runTwin<R>(name: string, options: unknown, run: (i: Checkpointer, a: (() => boolean) | undefined) => R): R {
+  const [interpreter, aborted] = twinArgs(name, options);
+  try {
+    return run(interpreter, aborted);
+  } catch (error) {
+    const signal = (options as ReferenceOptions | undefined)?.signal;
+    throw withCause(error, signal);
+  }
+}
+
+/**
+ * The "interpreted" versions: the same algorithms in TypeScript, on the calling thread, calling
+ * `interpreter.checkpoint()` between slices like interpreted code. Same results as `kernels`.
+ */
+export const reference = {
+  countPrimes(lo: number, hi: number, options?: ReferenceOptions): number {
+    return runTwin('countPrimes', options, (i, a) => twin.countPrimes(lo, hi, i, a));
+  },
+  mandelbrot(params: MandelbrotParams, options?: ReferenceOptions): number {
+    return runTwin('mandelbrot', options, (i, a) => twin.mandelbrot(params, i, a));
+  },
+  sha256Chain(data: Uint8Array, rounds: number, options?: ReferenceOptions): Uint8Array {
+    return runTwin('sha256Chain', options, (i, a) => twin.sha256Chain(data, rounds, i, a));
+  },
+  matmul(a: Float64Array, b: Float64Array, n: number, options?: ReferenceOptions): Float64Array {
+    return runTwin('matmul', options, (i, ab) => twin.matmul(a, b, n, i, ab));
+  },
+  sum(a: Float64Array, options?: ReferenceOptions): number {
+    return runTwin('sum', options, (i, ab) => twin.sum(a, i, ab));
+  },
+  triad(a: Float64Array, b: Float64Array, c: Float64Array, scalar: number, options?: ReferenceOptions): void {
+    runTwin('triad', options, (i, ab) => twin.triad(a, b, c, scalar, i, ab));
+  },
+  spin(ns: number, options?: ReferenceOptions): number {
+    return runTwin('spin', options, (i, a) => twin.spin(ns, i, a));
+  },
+  spinIterations(iterations: number, seed: number = twin.SPIN_SEED, options?: ReferenceOptions): number {
+    return runTwin('spinIterations', options, (i, a) => twin.spinIterations(iterations, seed, i, a));
+  },
+  spinIterationsPerNs(): number {
+    return twin.spinIterationsPerNs();
+  },
+  fileRead(path: string, read?: FileReadOptions, options?: ReferenceOptions): FileReadResult {
+    return runTwin('fileRead', options, (i, a) => twin.fileRead(path, read, i, a));
+  },
+  Sha256: twin.Sha256,
+  SLICE_BUDGETS: twin.SLICE_BUDGETS,
+};
