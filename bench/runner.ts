@@ -1,20 +1,38 @@
-// Runs named benchmark suites and reports them as a table or JSON; shared by `npm run bench`
-// (bench/run.ts) and `gil-lab bench`.
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+// Runs named benchmark suites and reports them as terminal tables or one JSON object; shared by
+// `npm run bench` (bench/run.ts) and `gil-lab bench` (src/cli/bench.ts).
+//
+// Output: tables on stdout as each suite finishes, or with `json` exactly one object
+// { machine, suites: { <name>: result } } on stdout and nothing else. Progress goes to stderr and
+// only when stderr is a terminal. Files (`<label>-<date>.json/.md/.svg`) are written only when an
+// output folder is given; the callers choose the default (bench/results for full runs).
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { native } from 'gil-lab/native';
+import { createProgress, type Progress, type ProgressStream } from 'gil-lab/report/progress';
+import { renderTable } from 'gil-lab/report/table';
+import { runCases } from './benchmark-js.js';
+import { casesTable, checkLabel, defaultLabel, machineInfo, writeRunFiles, type RunRecord } from './results-writer.js';
 import { suites } from './suites/index.js';
-import type { BenchCaseResult, BenchSuite, BenchSuiteResult } from './suite.js';
+import type { BenchOptions, BenchSuite, BenchSuiteResult, BenchTable } from './suite.js';
 
 export interface RunBenchOptions {
-  /** Print JSON instead of tables. */
+  /** Print one JSON object instead of tables. */
   json?: boolean;
-  /** Also write each suite's result to DIR/<suite>.json. */
+  /** Write `<label>-<date>.json`, `.md` and `.svg` here. Nothing is written without it. */
   outDir?: string;
-  /** Seconds per case (benchmark.js maxTime). */
+  /** Seconds per micro-benchmark case (benchmark.js maxTime); default 1, or 0.1 with `quick`. */
   maxTimeS?: number;
+  /** Every suite scales its work down (see BenchOptions.quick). */
+  quick?: boolean;
+  /** Names the run in file names; default `<cpus>cpu-<cpu model>`. */
+  label?: string;
   stdout?: (text: string) => void;
+  /** Where progress is drawn (only if it is a TTY); default process.stderr. */
+  progressStream?: ProgressStream;
 }
+
+/** bench/results in the package checkout: where `npm run bench` keeps full runs. */
+export const DEFAULT_RESULTS_DIR = path.resolve(fileURLToPath(new URL('../../bench/results', import.meta.url)));
 
 export const suiteNames = (): string[] => suites.map((s) => s.name);
 
@@ -30,57 +48,102 @@ export function selectSuites(names: readonly string[]): BenchSuite[] {
   });
 }
 
-function machine() {
-  const cpus = os.cpus();
-  return {
-    node: process.version,
-    platform: process.platform,
-    arch: process.arch,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    logicalCpus: cpus.length,
-  };
+function printTable(table: BenchTable, colour: boolean): string {
+  return `${table.title}\n${renderTable(
+    table.columns.map((c) => ({ key: c.key, header: c.header, align: c.align ?? 'left' })),
+    table.rows,
+    { colour },
+  )}\n`;
 }
 
-export function formatSuite(result: BenchSuiteResult): string {
-  const rows = result.cases.map((c: BenchCaseResult) => [
-    c.name,
-    Math.round(c.opsPerSec).toLocaleString('en-US'),
-    `±${c.rmePercent.toFixed(2)}%`,
-    c.meanNs.toFixed(1),
-    String(c.samples),
-  ]);
-  const header = ['case', 'ops/s', 'rme', 'ns/op', 'samples'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [
-    `${result.suite}: ${result.description}`,
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
-    ...result.notes.map((n) => `  ${n}`),
-    '',
-  ].join('\n');
+/** A suite's result as terminal text: its cases beside the floor, its tables, its notes. */
+export function formatSuite(result: BenchSuiteResult, floorNs?: number, colour = false): string {
+  const parts: string[] = [];
+  if (result.cases.length > 0) parts.push(printTable(casesTable(result, floorNs), colour));
+  else parts.push(`${result.suite}: ${result.description}\n`);
+  for (const table of result.tables ?? []) parts.push(printTable(table, colour));
+  parts.push(...result.notes.map((n) => `  ${n}\n`));
+  return `${parts.join('')}\n`;
 }
 
-/** Runs the named suites (all when none are named). */
+/** The Node-API no-op's ns per call, from the floor suite's result. */
+function floorFrom(result: BenchSuiteResult): number | undefined {
+  return result.cases.find((c) => c.name.startsWith('Node-API noop()'))?.meanNs;
+}
+
+/** Runs the named suites (all when none are named) and returns their results in run order. */
 export async function runBench(names: readonly string[], options: RunBenchOptions = {}): Promise<BenchSuiteResult[]> {
   const selected = selectSuites(names);
-  const stdout = options.stdout ?? ((text: string) => process.stdout.write(text));
-  const maxTimeS = options.maxTimeS ?? 1;
-  if (!(maxTimeS > 0)) throw new RangeError(`maxTimeS must be a positive number of seconds, got ${maxTimeS}`);
+  const stdout = options.stdout ?? ((text: string) => void process.stdout.write(text));
+  const quick = options.quick ?? false;
+  if (typeof quick !== 'boolean') throw new TypeError(`quick must be a boolean, got ${typeof quick}`);
+  const maxTimeS = options.maxTimeS ?? (quick ? 0.1 : 1);
+  if (typeof maxTimeS !== 'number') throw new TypeError(`maxTimeS must be a number, got ${typeof maxTimeS}`);
+  if (!(maxTimeS > 0 && maxTimeS <= 600)) {
+    throw new RangeError(`maxTimeS must be a positive number of seconds (at most 600), got ${maxTimeS}`);
+  }
+  const machine = machineInfo();
+  const label = options.label === undefined ? defaultLabel(machine) : checkLabel(options.label);
+  const progressStream = options.progressStream ?? process.stderr;
+  const colour = !options.json && process.stdout.isTTY === true && options.stdout === undefined;
+
+  // Every micro-benchmark is shown beside the floor: from the floor suite when it runs first,
+  // otherwise timed once here.
+  let floorNs: number | undefined;
+  const needsFloor = selected.some((s) => s.name !== 'floor' && s.name !== 'scaling');
+  if (needsFloor && selected[0]?.name !== 'floor') {
+    const [floor] = await runCases([{ name: 'Node-API noop()', fn: () => native.noop() }], { maxTimeS, quick });
+    floorNs = floor?.meanNs;
+  }
+
   const results: BenchSuiteResult[] = [];
-  for (const suite of selected) {
-    const result = await suite.run({ maxTimeS });
+  for (const [index, suite] of selected.entries()) {
+    let bar: Progress | undefined;
+    const status = (text: string) => `${suite.name} (${index + 1}/${selected.length}): ${text}`;
+    const suiteOptions: BenchOptions = {
+      maxTimeS,
+      quick,
+      onCase: (c) => {
+        if (progressStream.isTTY === true && bar === undefined) {
+          progressStream.write(`  ${status(`${c.name}: ${Math.round(c.opsPerSec).toLocaleString('en-US')} ops/s`)}\n`);
+        }
+      },
+      onProgress: (done, total, text) => {
+        bar ??= createProgress({ total, label: 'bench', stream: progressStream });
+        bar.setTotal(total);
+        bar.update(done, status(text));
+      },
+    };
+    let result: BenchSuiteResult;
+    try {
+      result = await suite.run(suiteOptions);
+    } finally {
+      (bar as Progress | undefined)?.stop();
+    }
     results.push(result);
-    if (!options.json) stdout(`${formatSuite(result)}\n`);
-    if (options.outDir !== undefined) {
-      await mkdir(options.outDir, { recursive: true });
-      const file = path.join(options.outDir, `${suite.name}.json`);
-      const record = { ...result, machine: machine(), date: new Date().toISOString() };
-      await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+    if (suite.name === 'floor') floorNs = floorFrom(result) ?? floorNs;
+    if (!options.json) stdout(formatSuite(result, suite.name === 'floor' ? undefined : floorNs, colour));
+  }
+
+  const record: RunRecord = {
+    label,
+    date: new Date().toISOString().slice(0, 10),
+    quick,
+    machine,
+    floorNs,
+    suites: Object.fromEntries(results.map((r) => [r.suite, r])),
+  };
+  if (options.outDir !== undefined) {
+    const written = await writeRunFiles(options.outDir, record);
+    if (!options.json) {
+      const shown = written.map((file) => {
+        const relative = path.relative(process.cwd(), file);
+        return relative.startsWith('..') ? file : relative;
+      });
+      stdout(`wrote ${shown.join(', ')}\n`);
     }
   }
-  if (options.json) stdout(`${JSON.stringify({ machine: machine(), suites: results }, null, 2)}\n`);
+  // The same object as the .json file: { label, date, quick, machine, floorNs, suites: { <name>: result } }.
+  if (options.json) stdout(`${JSON.stringify(record, null, 2)}\n`);
   return results;
 }

@@ -1,10 +1,25 @@
 // The shape of a benchmark suite. Each suite is a module in bench/suites/ listed in ./suites/index.ts.
+import type { ChartSpec } from 'gil-lab/report/types';
 
 export interface BenchOptions {
   /** Seconds benchmark.js may spend on each case (its `maxTime`); smaller is quicker and noisier. */
   maxTimeS: number;
+  /**
+   * `--quick`: every suite scales its work down so that all suites together finish in about two
+   * minutes on 2 cores (fewer sizes, shorter runs); the numbers are noisier, the shape is the same.
+   */
+  quick: boolean;
   /** Called with one line of progress per finished case; the runner prints these on a TTY. */
   onCase?: (result: BenchCaseResult) => void;
+  /** Progress of a suite that knows its steps (done of total, and what runs now); shown on a TTY only. */
+  onProgress?: (done: number, total: number, status: string) => void;
+}
+
+/** A table of already-formatted cells, printed to the terminal and written to the .md file. */
+export interface BenchTable {
+  title: string;
+  columns: { key: string; header: string; align?: 'left' | 'right' }[];
+  rows: Record<string, string>[];
 }
 
 export interface BenchCaseResult {
@@ -25,6 +40,12 @@ export interface BenchSuiteResult {
   cases: BenchCaseResult[];
   /** Lines that interpret the cases (computed from them, never fixed text with numbers). */
   notes: string[];
+  /** Further tables (beyond the cases), e.g. the scaling sweep's speedups. */
+  tables?: BenchTable[];
+  /** Charts for the run's .svg file (gil-lab's report ChartSpec). */
+  charts?: ChartSpec[];
+  /** The suite's raw measurements, for --json and the .json file. */
+  data?: unknown;
 }
 
 export interface BenchSuite {

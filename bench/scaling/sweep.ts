@@ -1,0 +1,248 @@
+// The scaling sweep engine: for every workload, mode and worker count it starts a warm pool, runs
+// one warm-up batch (start-up, module loading and first-touch page faults stay out of the
+// timings), then times `repeats` batches per scaling type and keeps their median.
+//
+// It knows nothing of the executors or kernels: a mode starts pools, a workload makes batches of
+// task calls and checks their results. ./modes.ts and ./workloads.ts supply the real ones; the
+// tests supply synthetic ones.
+import {
+  efficiencyOf,
+  fitSerialFraction,
+  median,
+  speedupOf,
+  type ScalingLaw,
+  type SerialFractionFit,
+} from './analysis.js';
+
+export type ScalingType = 'strong' | 'weak';
+export const SCALING_TYPES: readonly ScalingType[] = ['strong', 'weak'];
+
+/** How a mode's workers receive shared memory: SharedArrayBuffer (threads) or a named segment (processes). */
+export type Transport = 'thread' | 'process';
+
+/** One call of an export of the task module, with cloneable arguments. */
+export interface TaskCall {
+  task: string;
+  args: unknown[];
+}
+
+export interface WorkloadBatch {
+  tasks: TaskCall[];
+  /** The work in the workload's unit (numbers tested, elements updated), for the record. */
+  workUnits: number;
+  /** Bytes the batch moves through memory, for memory-bound workloads (GB/s is reported then). */
+  bytes?: number;
+}
+
+export interface SweepWorkload {
+  name: string;
+  kind: 'cpu-bound' | 'memory-bound';
+  /** What one batch computes, in words, with its sizes. */
+  description: string;
+  /** The unit of workUnits ('numbers', 'elements'). */
+  unit: string;
+  /** The batch for `workers` workers: fixed total work (strong) or fixed work per worker (weak). */
+  batch(type: ScalingType, workers: number, transport: Transport): WorkloadBatch;
+  /** A cheap batch that touches what the real ones touch, run once on every fresh pool. */
+  warmup(workers: number, transport: Transport): WorkloadBatch;
+  /** Throws if a batch's results are wrong (every result is used, so nothing can be skipped). */
+  check(type: ScalingType, workers: number, results: readonly unknown[]): void;
+  /** Frees what the workload allocated. */
+  dispose?(): void | Promise<void>;
+}
+
+export interface SweepPool {
+  /** Runs every task on the pool at once and resolves with their results, in order. */
+  run(tasks: readonly TaskCall[]): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+export interface SweepMode {
+  name: string;
+  description: string;
+  transport: Transport;
+  /** Starts `workers` workers and resolves once all of them are running. */
+  startPool(workers: number): Promise<SweepPool>;
+}
+
+export interface SweepProgress {
+  done: number;
+  total: number;
+  status: string;
+}
+
+export interface SweepOptions {
+  workloads: readonly SweepWorkload[];
+  modes: readonly SweepMode[];
+  /** Ascending, starting at 1 (speedups are relative to one worker). */
+  workerCounts: readonly number[];
+  types?: readonly ScalingType[];
+  /** Timed batches per point (≥ 3); the point is their median. */
+  repeats: number;
+  /** Hardware threads: the serial-fraction fits use the points with workers ≤ cores. */
+  cores: number;
+  /** Milliseconds, monotonic; performance.now by default. */
+  clock?: () => number;
+  onProgress?: (progress: SweepProgress) => void;
+}
+
+export interface SweepPoint {
+  workers: number;
+  /** Every timed batch, in run order. */
+  timesMs: number[];
+  medianMs: number;
+  workUnits: number;
+  bytes?: number;
+  /** Over the same mode's one-worker median (weak: scaled speedup n·T(1)/T(n)). */
+  speedup: number;
+  efficiency: number;
+  /** Memory-bound workloads: bytes moved per second at the median time, in GB/s (10^9). */
+  gbPerSec?: number;
+}
+
+export interface SweepSeries {
+  workload: string;
+  mode: string;
+  type: ScalingType;
+  points: SweepPoint[];
+  /** Amdahl for strong scaling, Gustafson for weak; over points with workers ≤ cores. */
+  fit: SerialFractionFit | null;
+}
+
+export interface SweepResult {
+  workerCounts: number[];
+  cores: number;
+  repeats: number;
+  types: ScalingType[];
+  workloads: { name: string; kind: string; description: string; unit: string }[];
+  modes: { name: string; description: string }[];
+  series: SweepSeries[];
+  /** Wall time of the whole sweep, pool start-ups included. */
+  elapsedMs: number;
+}
+
+/** 1, 2, 4, … up to `cores`, then `cores` itself and 2 × cores (each once, ascending). */
+export function defaultWorkerCounts(cores: number): number[] {
+  if (typeof cores !== 'number') throw new TypeError(`cores must be a number, got ${typeof cores}`);
+  if (!Number.isInteger(cores) || cores < 1) throw new RangeError(`cores must be an integer ≥ 1, got ${cores}`);
+  const counts = new Set<number>();
+  for (let n = 1; n <= cores; n *= 2) counts.add(n);
+  counts.add(cores);
+  counts.add(2 * cores);
+  return [...counts].sort((a, b) => a - b);
+}
+
+export const lawFor = (type: ScalingType): ScalingLaw => (type === 'strong' ? 'amdahl' : 'gustafson');
+
+function checkOptions(options: SweepOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  for (const key of ['workloads', 'modes', 'workerCounts'] as const) {
+    if (!Array.isArray(options[key])) throw new TypeError(`options.${key} must be an array`);
+    if (options[key].length === 0) throw new RangeError(`options.${key} must not be empty`);
+  }
+  options.workerCounts.forEach((n, i) => {
+    if (typeof n !== 'number') throw new TypeError(`options.workerCounts[${i}] must be a number`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`options.workerCounts[${i}] must be an integer ≥ 1, got ${n}`);
+    if (i > 0 && n <= options.workerCounts[i - 1]!)
+      throw new RangeError('options.workerCounts must be strictly ascending');
+  });
+  if (options.workerCounts[0] !== 1) throw new RangeError('options.workerCounts must start at 1 (the baseline)');
+  if (typeof options.repeats !== 'number') throw new TypeError('options.repeats must be a number');
+  if (!Number.isInteger(options.repeats) || options.repeats < 3) {
+    throw new RangeError(`options.repeats must be an integer ≥ 3 (each point is a median), got ${options.repeats}`);
+  }
+  if (typeof options.cores !== 'number') throw new TypeError('options.cores must be a number');
+  if (!Number.isInteger(options.cores) || options.cores < 1)
+    throw new RangeError(`options.cores must be an integer ≥ 1, got ${options.cores}`);
+  const types = options.types ?? SCALING_TYPES;
+  if (!Array.isArray(types) || types.length === 0) throw new RangeError('options.types must be a non-empty array');
+  for (const t of types)
+    if (t !== 'strong' && t !== 'weak') throw new RangeError(`options.types: unknown type ${String(t)}`);
+}
+
+/** Runs the sweep. Pools are always closed, also when a batch fails. */
+export async function runSweep(options: SweepOptions): Promise<SweepResult> {
+  checkOptions(options);
+  const clock = options.clock ?? (() => performance.now());
+  const types = [...(options.types ?? SCALING_TYPES)];
+  const counts = [...options.workerCounts];
+  const total = options.workloads.length * options.modes.length * counts.length * types.length;
+  let done = 0;
+  const started = clock();
+  const series: SweepSeries[] = [];
+
+  for (const workload of options.workloads) {
+    try {
+      for (const mode of options.modes) {
+        const raw = new Map<ScalingType, { workers: number; timesMs: number[]; workUnits: number; bytes?: number }[]>(
+          types.map((t) => [t, []]),
+        );
+        for (const workers of counts) {
+          options.onProgress?.({ done, total, status: `${workload.name} ${mode.name} ×${workers}: starting` });
+          const pool = await mode.startPool(workers);
+          try {
+            await pool.run(workload.warmup(workers, mode.transport).tasks);
+            for (const type of types) {
+              options.onProgress?.({ done, total, status: `${workload.name} ${mode.name} ${type} ×${workers}` });
+              const batch = workload.batch(type, workers, mode.transport);
+              const timesMs: number[] = [];
+              for (let r = 0; r < options.repeats; r++) {
+                const t0 = clock();
+                const results = await pool.run(batch.tasks);
+                timesMs.push(clock() - t0);
+                workload.check(type, workers, results);
+              }
+              raw.get(type)!.push({ workers, timesMs, workUnits: batch.workUnits, bytes: batch.bytes });
+              done++;
+            }
+          } finally {
+            await pool.close();
+          }
+        }
+        for (const type of types) {
+          const measured = raw.get(type)!;
+          const baseline = median(measured[0]!.timesMs);
+          const points: SweepPoint[] = measured.map((m) => {
+            const medianMs = median(m.timesMs);
+            const speedup = speedupOf(type, m.workers, baseline, medianMs);
+            const point: SweepPoint = {
+              workers: m.workers,
+              timesMs: m.timesMs,
+              medianMs,
+              workUnits: m.workUnits,
+              speedup,
+              efficiency: efficiencyOf(m.workers, speedup),
+            };
+            if (m.bytes !== undefined) {
+              point.bytes = m.bytes;
+              point.gbPerSec = m.bytes / (medianMs / 1e3) / 1e9;
+            }
+            return point;
+          });
+          const fitted = points.filter((p) => p.workers <= options.cores);
+          series.push({
+            workload: workload.name,
+            mode: mode.name,
+            type,
+            points,
+            fit: fitSerialFraction(lawFor(type), fitted),
+          });
+        }
+      }
+    } finally {
+      await workload.dispose?.();
+    }
+  }
+  options.onProgress?.({ done, total, status: 'done' });
+  return {
+    workerCounts: counts,
+    cores: options.cores,
+    repeats: options.repeats,
+    types,
+    workloads: options.workloads.map((w) => ({ name: w.name, kind: w.kind, description: w.description, unit: w.unit })),
+    modes: options.modes.map((m) => ({ name: m.name, description: m.description })),
+    series,
+    elapsedMs: clock() - started,
+  };
+}
