@@ -7,7 +7,7 @@ export type { Executor, ExecutorOptions, MapOptions, ShutdownOptions } from './p
 export { Future } from './future.js';
 export type { FutureState, AbortOutcome } from './future.js';
 export { wait, asCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js';
-export type { ReturnWhen, WaitResult } from './wait.js';
+export type { ReturnWhen, WaitResult, CompletedFuture } from './wait.js';
 export {
   BrokenExecutor,
   BrokenThreadPool,

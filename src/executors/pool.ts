@@ -86,6 +86,8 @@ export interface WorkerChannel {
   send(message: ToWorker, transfer?: TransferListItem[]): void;
   /** Ends the worker now, busy or not (terminate / SIGKILL). */
   kill(): void;
+  /** Whether kill() always ends it promptly (SIGKILL does; terminate() waits for native code to return). */
+  readonly killIsReliable: boolean;
   /** Ends an idle worker. */
   close(): void;
   ref(): void;
@@ -695,6 +697,8 @@ export abstract class PoolExecutor implements Executor {
     if (w.state === 'closing' || w.state === 'dead') return;
     w.state = 'closing';
     w.exitExpected = true;
+    // Keep the event loop alive until its exit event: shutdown() waits for it.
+    this.#setBusy(w);
     w.channel.close();
   }
 
@@ -704,6 +708,11 @@ export abstract class PoolExecutor implements Executor {
     w.exitExpected = true;
     w.killed = true;
     w.channel.kill();
+    // A thread inside native code may never exit: nobody waits for it, and it must not keep the process alive.
+    if (!w.channel.killIsReliable && w.referenced) {
+      w.referenced = false;
+      w.channel.unref();
+    }
   }
 
   #onExit(w: PoolWorker, exitCode: number | null, signal: NodeJS.Signals | null): void {
@@ -728,7 +737,7 @@ export abstract class PoolExecutor implements Executor {
         { exitCode, signal, threadId: w.channel.threadId, pid: w.channel.pid, cause },
       );
       for (const waiter of w.readyWaiters.splice(0)) waiter(error);
-      this.#breakPool(error);
+      this.#breakPool(error, w);
       return;
     }
     for (const waiter of w.readyWaiters.splice(0)) waiter(this.#broken);
@@ -762,12 +771,15 @@ export abstract class PoolExecutor implements Executor {
     }
   }
 
-  #breakPool(error: BrokenExecutor): void {
+  /** Fails every outstanding future with `error` and ends every worker (`dead`: one that already exited). */
+  #breakPool(error: BrokenExecutor, dead?: PoolWorker): void {
     if (this.#broken !== undefined) return;
     this.#broken = error;
-    for (const w of this.#workers) {
+    const workers = dead === undefined ? [...this.#workers] : [dead, ...this.#workers];
+    for (const w of workers) {
       for (const item of w.inflight.values()) {
-        this.#failed++;
+        item.worker = undefined;
+        if (!item.future.done()) this.#failed++;
         internals.reject(item.future, error);
       }
       w.inflight.clear();
@@ -901,12 +913,8 @@ export abstract class PoolExecutor implements Executor {
   async #closeAll(): Promise<void> {
     const exits: Promise<void>[] = [];
     for (const w of [...this.#workers]) {
-      if (w.killed) continue; // may be stuck in native code: do not wait for it
-      if (w.state !== 'closing') {
-        w.state = 'closing';
-        w.exitExpected = true;
-        w.channel.close();
-      }
+      if (w.killed && !w.channel.killIsReliable) continue; // may be stuck in native code: do not wait for it
+      this.#closeWorker(w);
       exits.push(w.exited);
     }
     await Promise.all(exits);

@@ -97,6 +97,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
           if (!child.connected) return; // it is exiting; its exit event settles its tasks
           child.send(message as Serializable);
         },
+        killIsReliable: true,
         kill: () => {
           child.kill('SIGKILL');
         },

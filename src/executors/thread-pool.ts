@@ -107,6 +107,7 @@ export class ThreadPoolExecutor extends PoolExecutor {
         threadId: worker.threadId,
         pid: process.pid,
         send: (message, transfer) => worker.postMessage(message, transfer),
+        killIsReliable: false,
         kill: terminate,
         close: terminate,
         ref: () => worker.ref(),

@@ -8,6 +8,13 @@ export const FIRST_COMPLETED = 'FIRST_COMPLETED';
 export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
 export const ALL_COMPLETED = 'ALL_COMPLETED';
 
+/**
+ * A Future as asCompleted() yields it: the Future itself at run time, typed without then/catch/finally
+ * because TypeScript types `for await (const f of ...)` as the awaited value of each element, which
+ * for a thenable would be its result rather than the Future.
+ */
+export type CompletedFuture<T> = Omit<Future<T>, 'then' | 'catch' | 'finally'>;
+
 export interface WaitResult<T> {
   done: Set<Future<T>>;
   notDone: Set<Future<T>>;
@@ -101,7 +108,10 @@ export async function wait<T>(
  * Yields the futures as they complete (finished or cancelled): those already done first. If
  * timeoutMs passes (counted from the call) before all are done, the iteration throws TimeoutError.
  */
-export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeoutMs?: number } = {}): AsyncIterableIterator<Future<T>> {
+export function asCompleted<T>(
+  futures: Iterable<Future<T>>,
+  options: { timeoutMs?: number } = {},
+): AsyncIterableIterator<CompletedFuture<T>> {
   const all = collectFutures(futures, 'futures');
   const timeoutMs = checkTimeout(options?.timeoutMs, 'options.timeoutMs');
   const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
@@ -132,11 +142,11 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeoutM
     finished = true;
     cleanup();
   };
-  const iterator: AsyncIterableIterator<Future<T>> = {
+  const iterator: AsyncIterableIterator<CompletedFuture<T>> = {
     [Symbol.asyncIterator]() {
       return iterator;
     },
-    async next(): Promise<IteratorResult<Future<T>>> {
+    async next(): Promise<IteratorResult<CompletedFuture<T>>> {
       if (finished) return { value: undefined, done: true };
       if (ready.length === 0 && pending.size > 0) {
         try {
@@ -169,7 +179,7 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeoutM
       }
       return { value: next, done: false };
     },
-    async return(): Promise<IteratorResult<Future<T>>> {
+    async return(): Promise<IteratorResult<CompletedFuture<T>>> {
       finish();
       return { value: undefined, done: true };
     },
