@@ -420,20 +420,22 @@ class MatmulJob : public Job {
     n_ = n;
     a_ = dataOf<double>(a);
     b_ = dataOf<double>(b);
-    out_ = Napi::Float64Array::New(info.Env(), n * n);  // a fresh array: cannot overlap a or b
-    c_ = out_.Data();
+    // A fresh array (so it cannot overlap a or b), held by a persistent reference: an async
+    // variant returns it from OnOK, long after this call's handle scope is gone.
+    Napi::Float64Array out = Napi::Float64Array::New(info.Env(), n * n);
+    c_ = out.Data();
+    out_ = Napi::Persistent(out);
     uses.push_back(a);
     uses.push_back(b);
-    uses.push_back(out_);
   }
   KernelStatus run(gil::SliceHook& hook) override { return gil::matmul(a_, b_, c_, n_, hook); }
-  Napi::Value result(Napi::Env) override { return out_; }
+  Napi::Value result(Napi::Env) override { return out_.Value(); }
 
  private:
   size_t n_;
   const double *a_, *b_;
   double* c_;
-  Napi::Float64Array out_;
+  Napi::Reference<Napi::Float64Array> out_;
 };
 
 class SumJob : public Job {
