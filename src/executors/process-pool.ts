@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { SharedMemory } from '../shared-memory.js';
 import { controlBytes, sharedMemoryCells } from './control.js';
 import { BrokenProcessPool } from './errors.js';
+import { inheritedExecArgv } from './exec-argv.js';
 import { PoolExecutor, type BrokenDetails, type ExecutorOptions, type SpawnedWorker, type WorkerEvents } from './pool.js';
 
 export interface ProcessPoolExecutorOptions extends ExecutorOptions {
@@ -15,7 +16,7 @@ export interface ProcessPoolExecutorOptions extends ExecutorOptions {
   maxTasksPerChild?: number;
   /** How messages are encoded: 'advanced' (V8 serialization, the structured-clone types; default) or 'json'. */
   serialization?: 'advanced' | 'json';
-  /** Node options for the children; default: this process's, less --test*, --inspect* and --watch*. */
+  /** Node options for the children; default: this process's, less -e/-p, --input-type, --test*, --inspect*, --watch*. */
   execArgv?: string[];
   /** The children's environment; default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -23,9 +24,6 @@ export interface ProcessPoolExecutorOptions extends ExecutorOptions {
 
 const WORKER_PATH = fileURLToPath(new URL('./process-worker.js', import.meta.url));
 
-function inheritedExecArgv(): string[] {
-  return process.execArgv.filter((arg) => !/^--(test|inspect|watch|experimental-test)/.test(arg));
-}
 
 export class ProcessPoolExecutor extends PoolExecutor {
   readonly maxTasksPerChild: number | undefined;

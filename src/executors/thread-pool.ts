@@ -10,6 +10,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { Interpreter, POLICIES, type Policy } from '../interpreter.js';
 import { controlBytes, sharedArrayCells } from './control.js';
 import { BrokenThreadPool } from './errors.js';
+import { dropRefusedThreadFlags, threadWorkerExecArgv } from './exec-argv.js';
 import { PoolExecutor, type BrokenDetails, type ExecutorOptions, type SpawnedWorker, type WorkerEvents } from './pool.js';
 import type { LockSpec } from './protocol.js';
 
@@ -89,12 +90,20 @@ export class ThreadPoolExecutor extends PoolExecutor {
     }
     const buffer = new SharedArrayBuffer(controlBytes(this.pipelineDepth));
     let worker: Worker;
-    try {
-      worker = new Worker(WORKER_URL, { resourceLimits: this.#resourceLimits, name: `gil-lab thread worker ${workerId}` });
-    } catch (error) {
-      own?.destroy();
-      this.#isolated.delete(workerId);
-      throw error;
+    for (;;) {
+      try {
+        worker = new Worker(WORKER_URL, {
+          resourceLimits: this.#resourceLimits,
+          name: `gil-lab thread worker ${workerId}`,
+          execArgv: threadWorkerExecArgv(),
+        });
+        break;
+      } catch (error) {
+        if (dropRefusedThreadFlags(error)) continue;
+        own?.destroy();
+        this.#isolated.delete(workerId);
+        throw error;
+      }
     }
     worker.on('message', events.message);
     worker.on('error', events.error);
