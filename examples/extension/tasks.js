@@ -9,9 +9,13 @@ import { currentInterpreter, currentTask } from 'gil-lab';
 import { stoppingTimes } from './index.js';
 
 export function stoppingTimesTask(lo, hi, mode) {
-  return stoppingTimes(lo, hi, {
+  const task = currentTask();
+  const result = stoppingTimes(lo, hi, {
     mode,
     interpreterId: currentInterpreter()?.id,
-    abortFlag: currentTask()?.abortFlag,
+    abortFlag: task?.abortFlag,
   });
+  // Stopped early by Future.abort(): report it as the executor's AbortError, as its kernels do.
+  if (result.aborted) task?.throwIfAborted();
+  return result;
 }

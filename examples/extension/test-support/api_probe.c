@@ -2,6 +2,7 @@
  * A test fixture, in plain C (C99) to show that gil_lab.h is a C header: it forges values that
  * are NOT gil-lab capsules, to check that gil_lab_import() refuses them, and calls the table with
  * pointers that are not interpreters, to check that they give error codes and never crash.
+ * It also walks through lock misuse (release without holding, acquire twice) to check the codes.
  * Built beside the example (binding.gyp target "api_probe"); not part of the example itself.
  */
 #include <stddef.h>
@@ -125,11 +126,38 @@ static napi_value BogusPointers(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* misuse(capsule): lock misuse through the table on the main interpreter, from this thread (the
+ * lock must be free): each step's result code, in order. Leaves the lock released. */
+static napi_value Misuse(napi_env env, napi_callback_info info) {
+  const gil_lab_api* api = gil_lab_import(env, arg0(env, info));
+  void* interp;
+  napi_value out;
+  if (api == NULL) {
+    napi_throw_type_error(env, NULL, "capsule is not a gil-lab extension API capsule");
+    return NULL;
+  }
+  interp = api->interpreter_main();
+  CHECK_STATUS(napi_create_object(env, &out));
+  set_int(env, out, "releaseUnheld", api->release(interp));
+  set_int(env, out, "checkpointUnheld", api->checkpoint(interp));
+  set_int(env, out, "heldBefore", api->held_by_current_thread(interp));
+  set_int(env, out, "acquire", api->acquire(interp));
+  set_int(env, out, "heldWhileHeld", api->held_by_current_thread(interp));
+  set_int(env, out, "acquireAgain", api->acquire(interp));
+  set_int(env, out, "checkpointHeld", api->checkpoint(interp));
+  set_int(env, out, "release", api->release(interp));
+  set_int(env, out, "heldAfter", api->held_by_current_thread(interp));
+  set_string(env, out, "notHeldMessage", api->error_message(GIL_LAB_ERR_NOT_HELD));
+  set_string(env, out, "alreadyHeldMessage", api->error_message(GIL_LAB_ERR_ALREADY_HELD));
+  return out;
+}
+
 static napi_value ModuleInit(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"forge", NULL, Forge, NULL, NULL, NULL, napi_enumerable, NULL},
       {"imports", NULL, Imports, NULL, NULL, NULL, napi_enumerable, NULL},
       {"bogusPointers", NULL, BogusPointers, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"misuse", NULL, Misuse, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
