@@ -1,11 +1,90 @@
-// Built-in kernel tasks: submit('countPrimes', lo, hi) runs kernels.countPrimes in the worker,
-// under the worker's interpreter, with the task's abort flag.
+// Built-in kernel tasks. `submit('countPrimes', lo, hi)` runs kernels.countPrimes(lo, hi) in the
+// worker, under the worker's interpreter (the lock it holds while it runs tasks) and with the task's
+// abort flag, so Future.abort() stops it within one slice. `submit('reference.countPrimes', lo, hi)`
+// runs the TypeScript twin (the "interpreted" version) the same way.
+//
+// After the kernel's own arguments, one more argument may give the kernel mode:
+// `submit('countPrimes', lo, hi, { mode: 'release' })`. (The interpreter and the abort signal are
+// the worker's; they cannot be sent.)
+
+import { kernels, reference } from '../kernels/index.js';
+import { currentInterpreter, currentTask } from './worker-context.js';
 import type { TaskFunction } from './task.js';
 
-export function kernelNames(): ReadonlySet<string> {
-  return new Set();
+/**
+ * How many positional arguments each kernel takes before its options (a kernel's declared length
+ * does not tell: optional and defaulted parameters). A test checks that this covers every kernel.
+ */
+export const KERNEL_ARITY: Readonly<Record<string, number>> = {
+  countPrimes: 2,
+  mandelbrot: 1,
+  sha256Chain: 2,
+  matmul: 3,
+  sum: 1,
+  triad: 4,
+  spin: 1,
+  spinIterations: 2,
+  sleep: 1,
+  pipeRoundTrips: 2,
+  socketRoundTrips: 2,
+  fileRead: 2,
+};
+
+const REFERENCE_PREFIX = 'reference.';
+
+type KernelFunction = (...args: unknown[]) => unknown;
+
+function lookup(name: string): { fn: KernelFunction; arity: number; twin: boolean } | undefined {
+  const twin = name.startsWith(REFERENCE_PREFIX);
+  const bare = twin ? name.slice(REFERENCE_PREFIX.length) : name;
+  const arity = Object.hasOwn(KERNEL_ARITY, bare) ? KERNEL_ARITY[bare] : undefined;
+  if (arity === undefined) return undefined;
+  const table = (twin ? reference : kernels) as unknown as Record<string, unknown>;
+  const fn = table[bare];
+  return typeof fn === 'function' ? { fn: fn as KernelFunction, arity, twin } : undefined;
 }
 
+let names: ReadonlySet<string> | undefined;
+
+/** Every built-in task name: the kernels and, prefixed 'reference.', their TypeScript twins. */
+export function kernelNames(): ReadonlySet<string> {
+  if (names === undefined) {
+    const all = new Set<string>();
+    for (const name of Object.keys(KERNEL_ARITY)) {
+      if (lookup(name) !== undefined) all.add(name);
+      if (lookup(REFERENCE_PREFIX + name) !== undefined) all.add(REFERENCE_PREFIX + name);
+    }
+    names = all;
+  }
+  return names;
+}
+
+function isModeOptions(value: unknown): value is { mode?: unknown } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+  return Object.keys(value).every((key) => key === 'mode');
+}
+
+/** The function a worker calls for a built-in kernel task. */
 export function resolveKernelTask(name: string): TaskFunction {
-  throw new RangeError(`task: unknown kernel ${JSON.stringify(name)}`);
+  const found = lookup(name);
+  if (found === undefined) throw new RangeError(`task: unknown kernel ${JSON.stringify(name)}`);
+  const { fn, arity, twin } = found;
+  return (...args: unknown[]) => {
+    let mode: unknown;
+    if (args.length === arity + 1 && isModeOptions(args[arity])) {
+      mode = (args.pop() as { mode?: unknown }).mode;
+    } else if (args.length > arity) {
+      throw new RangeError(
+        `${name} takes ${arity} argument(s) and then, optionally, { mode: 'hold' | 'release' }; got ${args.length} arguments`,
+      );
+    }
+    while (args.length < arity) args.push(undefined);
+    const interpreter = currentInterpreter();
+    const signal = currentTask()?.abortFlag;
+    if (twin) {
+      if (mode !== undefined) throw new TypeError(`${name}: the TypeScript twins have no mode (they always hold the lock)`);
+      return fn(...args, { interpreter, signal });
+    }
+    return fn(...args, mode === undefined ? { interpreter, signal } : { mode, interpreter, signal });
+  };
 }
