@@ -173,3 +173,20 @@ test('bad sweep options are errors naming the option', async () => {
   await assert.rejects(runSweep({ ...base, modes: [] }), { name: 'RangeError', message: /modes/ });
   await assert.rejects(runSweep({ ...base, cores: 0 }), { name: 'RangeError', message: /cores/ });
 });
+
+test('modes whose transport a workload does not support here are skipped and listed', async () => {
+  const time = virtualClock();
+  const log: string[] = [];
+  const workload = { ...syntheticWorkload(log), supportsTransport: (t: Transport) => t !== 'thread' };
+  const result = await runSweep({
+    workloads: [workload],
+    modes: [syntheticMode('serial', 1, time, log)],
+    workerCounts: [1, 2],
+    repeats: 3,
+    cores: 2,
+    clock: time.clock,
+  });
+  assert.deepEqual(result.series, []);
+  assert.deepEqual(result.skipped, [{ workload: 'units', mode: 'serial' }]);
+  assert.equal(log.filter((l) => l.startsWith('start')).length, 0);
+});

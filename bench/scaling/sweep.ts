@@ -47,6 +47,8 @@ export interface SweepWorkload {
   warmup(workers: number, transport: Transport): WorkloadBatch;
   /** Throws if a batch's results are wrong (every result is used, so nothing can be skipped). */
   check(type: ScalingType, workers: number, results: readonly unknown[]): void;
+  /** False for a transport the workload cannot run on here (its modes are then skipped); default true. */
+  supportsTransport?(transport: Transport): boolean;
   /** Frees what the workload allocated. */
   dispose?(): void | Promise<void>;
 }
@@ -117,6 +119,8 @@ export interface SweepResult {
   workloads: { name: string; kind: string; description: string; unit: string }[];
   modes: { name: string; description: string }[];
   series: SweepSeries[];
+  /** Workload and mode pairs not run (the workload does not support the mode's transport here). */
+  skipped: { workload: string; mode: string }[];
   /** Wall time of the whole sweep, pool start-ups included. */
   elapsedMs: number;
 }
@@ -171,10 +175,16 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   let done = 0;
   const started = clock();
   const series: SweepSeries[] = [];
+  const skipped: { workload: string; mode: string }[] = [];
 
   for (const workload of options.workloads) {
     try {
       for (const mode of options.modes) {
+        if (workload.supportsTransport?.(mode.transport) === false) {
+          done += counts.length * types.length;
+          skipped.push({ workload: workload.name, mode: mode.name });
+          continue;
+        }
         const raw = new Map<ScalingType, { workers: number; timesMs: number[]; workUnits: number; bytes?: number }[]>(
           types.map((t) => [t, []]),
         );
@@ -243,6 +253,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     workloads: options.workloads.map((w) => ({ name: w.name, kind: w.kind, description: w.description, unit: w.unit })),
     modes: options.modes.map((m) => ({ name: m.name, description: m.description })),
     series,
+    skipped,
     elapsedMs: clock() - started,
   };
 }

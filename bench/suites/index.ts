@@ -2,10 +2,12 @@
 import type { BenchSuite } from '../suite.js';
 import { floorSuite } from './floor.js';
 import { lockSuite } from './lock.js';
+import { scalingSuite } from './scaling.js';
 
 // One entry per line, so each addition is a one-line change (hence prettier-ignore).
 // prettier-ignore
 export const suites: readonly BenchSuite[] = [
   floorSuite,
   lockSuite,
+  scalingSuite,
 ];

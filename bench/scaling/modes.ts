@@ -1,0 +1,90 @@
+// The five ways of running the same kernel on n workers, each a real executor:
+//   threads-hold     ThreadPoolExecutor, lock 'shared' (the GIL), kernel mode 'hold' — interpreted code
+//   threads-release  ThreadPoolExecutor, lock 'shared', kernel mode 'release' — numpy-style native code
+//   processes        ProcessPoolExecutor: one interpreter (and lock) per process, mode 'hold'
+//   subinterpreters  ThreadPoolExecutor, lock 'isolated': one interpreter per worker (PEP 684), mode 'hold'
+//   free-threaded    ThreadPoolExecutor, lock 'free': policy 'none' (PEP 703), mode 'hold'
+import { ProcessPoolExecutor, ThreadPoolExecutor, type Executor, type KernelMode, type LockModel } from 'gil-lab';
+import type { SweepMode, SweepPool, TaskCall } from './sweep.js';
+
+export const SCALING_MODE_NAMES = [
+  'threads-hold',
+  'threads-release',
+  'processes',
+  'subinterpreters',
+  'free-threaded',
+] as const;
+export type ScalingModeName = (typeof SCALING_MODE_NAMES)[number];
+
+const TASK_MODULE = new URL('./tasks.js', import.meta.url);
+
+/** A started executor as a sweep pool: every call gets the mode's kernel mode as its last argument. */
+async function poolOf(executor: Executor & { start(): Promise<void> }, kernelMode: KernelMode): Promise<SweepPool> {
+  try {
+    await executor.start();
+  } catch (error) {
+    await executor.shutdown({ wait: false, cancelFutures: true });
+    throw error;
+  }
+  return {
+    run: (tasks: readonly TaskCall[]) =>
+      Promise.all(tasks.map((t) => executor.submit({ module: TASK_MODULE, export: t.task }, ...t.args, kernelMode))),
+    close: () => executor.shutdown({ wait: true }),
+  };
+}
+
+function threadMode(name: ScalingModeName, lock: LockModel, kernelMode: KernelMode, description: string): SweepMode {
+  return {
+    name,
+    description,
+    transport: 'thread',
+    startPool: (workers) => poolOf(new ThreadPoolExecutor({ maxWorkers: workers, lock }), kernelMode),
+  };
+}
+
+export function scalingModes(): SweepMode[] {
+  return [
+    threadMode(
+      'threads-hold',
+      'shared',
+      'hold',
+      "worker threads under one lock (the GIL), kernel in mode 'hold' (interpreted code)",
+    ),
+    threadMode(
+      'threads-release',
+      'shared',
+      'release',
+      "worker threads under one lock, kernel in mode 'release' (native code that lets go, as numpy)",
+    ),
+    {
+      name: 'processes',
+      description:
+        "child processes, one interpreter and lock each, kernel in mode 'hold'; arrays in a SharedMemory segment",
+      transport: 'process',
+      startPool: (workers) => poolOf(new ProcessPoolExecutor({ maxWorkers: workers }), 'hold'),
+    },
+    threadMode(
+      'subinterpreters',
+      'isolated',
+      'hold',
+      "worker threads with one interpreter and lock each (PEP 684), kernel in mode 'hold'",
+    ),
+    threadMode(
+      'free-threaded',
+      'free',
+      'hold',
+      "worker threads with no lock (policy 'none', PEP 703), kernel in mode 'hold'",
+    ),
+  ];
+}
+
+/** The modes named (all when none are), in the canonical order; a RangeError names the valid ones. */
+export function selectModes(names: readonly string[] = []): SweepMode[] {
+  const all = scalingModes();
+  for (const name of names) {
+    if (!all.some((m) => m.name === name)) {
+      throw new RangeError(`unknown scaling mode '${name}'; valid modes: ${SCALING_MODE_NAMES.join(', ')}`);
+    }
+  }
+  return names.length === 0 ? all : all.filter((m) => names.includes(m.name));
+}

@@ -1,0 +1,171 @@
+// The multicore scaling sweep: workers 1, 2, 4, … up to the hardware threads and twice that, for
+// threads under one lock (hold and release), processes, subinterpreters and free threading, on a
+// CPU-bound kernel (countPrimes) and a memory-bound one (triad); strong and weak scaling; each point
+// the median of several timed batches on a warm pool; speedup, efficiency and a fitted serial
+// fraction per mode. See bench/scaling/.
+//
+// Sizing: the kernels' single-thread rates are measured first, and the one-worker batch time is
+// chosen so that the estimated time of all timed batches fits a budget (see sweepBudget), capped
+// at a per-profile target. GIL_LAB_SCALING_BUDGET_S overrides the budget (seconds).
+import os from 'node:os';
+import { formatSignificant } from 'gil-lab/report/format';
+import { selectModes } from '../scaling/modes.js';
+import { speedupCharts, speedupTables, sweepNotes, timeTables } from '../scaling/report.js';
+import { defaultWorkerCounts, runSweep, SCALING_TYPES } from '../scaling/sweep.js';
+import {
+  calibrateCountPrimes,
+  calibrateTriad,
+  countPrimesWorkload,
+  sizeCountPrimes,
+  sizeTriad,
+  triadMemoryLimits,
+  triadWorkload,
+} from '../scaling/workloads.js';
+import type { BenchOptions, BenchSuite, BenchSuiteResult } from '../suite.js';
+
+interface Profile {
+  repeats: number;
+  /** Seconds of timed batches the whole sweep may take (estimated pessimistically). */
+  budgetS: number;
+  /** Most and least seconds for one worker's batch. */
+  maxTargetS: number;
+  minTargetS: number;
+  /** Bounds of the strong-scaling triad span (elements of each of a, b and c). */
+  triadMinStrongElements: number;
+  triadMaxStrongElements: number;
+  triadWeakElementsPerWorker: number;
+}
+
+const PROFILES: Record<'quick' | 'full', Profile> = {
+  quick: {
+    repeats: 3,
+    budgetS: 20,
+    maxTargetS: 0.04,
+    minTargetS: 0.01,
+    triadMinStrongElements: 2 ** 22,
+    triadMaxStrongElements: 2 ** 23,
+    triadWeakElementsPerWorker: 2 ** 21,
+  },
+  full: {
+    repeats: 5,
+    budgetS: 180,
+    maxTargetS: 0.25,
+    minTargetS: 0.05,
+    // 24 bytes per element (a, b, c): 384 MiB to 1.5 GiB for strong scaling, 192 MiB per worker
+    // for weak — far beyond the last-level cache a worker can use.
+    triadMinStrongElements: 2 ** 24,
+    triadMaxStrongElements: 2 ** 26,
+    triadWeakElementsPerWorker: 2 ** 23,
+  },
+};
+
+/**
+ * One-worker batch times the sweep will run, in units of that time, assuming the worst plausible
+ * scaling: hold-mode threads not at all, memory-bound work only up to a quarter of the cores, the
+ * rest up to the cores.
+ */
+export function sweepCostUnits(workerCounts: readonly number[], cores: number, modes: readonly string[]): number {
+  let units = 0;
+  const memoryCap = Math.max(1, Math.floor(cores / 4));
+  for (const cap of [cores, memoryCap]) {
+    for (const mode of modes) {
+      for (const n of workerCounts) {
+        const parallel = mode === 'threads-hold' ? 1 : Math.min(n, cap);
+        units += 1 / parallel + n / parallel; // strong + weak
+      }
+    }
+  }
+  return units;
+}
+
+function budgetSeconds(profile: Profile): number {
+  const fromEnv = process.env.GIL_LAB_SCALING_BUDGET_S;
+  if (fromEnv === undefined || fromEnv === '') return profile.budgetS;
+  const value = Number(fromEnv);
+  if (!(value > 0))
+    throw new RangeError(`GIL_LAB_SCALING_BUDGET_S must be a positive number of seconds, got ${fromEnv}`);
+  return value;
+}
+
+export const scalingSuite: BenchSuite = {
+  name: 'scaling',
+  description:
+    'multicore scaling sweep: threads under one lock (hold / release), processes, subinterpreters and free threading; ' +
+    'CPU-bound countPrimes and memory-bound triad; strong and weak scaling',
+  async run(options: BenchOptions): Promise<BenchSuiteResult> {
+    const profile = PROFILES[options.quick ? 'quick' : 'full'];
+    const cores = os.availableParallelism();
+    const workerCounts = defaultWorkerCounts(cores);
+    const modes = selectModes();
+    const units = sweepCostUnits(
+      workerCounts,
+      cores,
+      modes.map((m) => m.name),
+    );
+    const targetS = Math.min(
+      profile.maxTargetS,
+      Math.max(profile.minTargetS, budgetSeconds(profile) / (units * profile.repeats)),
+    );
+
+    options.onProgress?.(0, 1, 'calibrating the kernels');
+    const numbersPerSec = calibrateCountPrimes();
+    const maxWorkers = workerCounts[workerCounts.length - 1]!;
+    const triadElementsPerSec = calibrateTriad(profile.triadWeakElementsPerWorker);
+    const primes = sizeCountPrimes(numbersPerSec, targetS);
+    const triad = sizeTriad(
+      triadElementsPerSec,
+      targetS,
+      {
+        minStrongElements: profile.triadMinStrongElements,
+        maxStrongElements: profile.triadMaxStrongElements,
+        weakElementsPerWorker: profile.triadWeakElementsPerWorker,
+        maxWorkers,
+      },
+      triadMemoryLimits(),
+    );
+
+    const sweep = await runSweep({
+      workloads: [countPrimesWorkload(primes), triadWorkload(triad)],
+      modes,
+      workerCounts,
+      types: SCALING_TYPES,
+      repeats: profile.repeats,
+      cores,
+      onProgress: (p) => options.onProgress?.(p.done, p.total, p.status),
+    });
+
+    const notes = [
+      `${cores} hardware threads; workers ${workerCounts.join(', ')}; each point the median of ${profile.repeats} ` +
+        `timed batches on a warm pool (start-up excluded); one-worker batches sized for ~${Math.round(targetS * 1e3)} ms ` +
+        `from this machine's single-thread rates: countPrimes ${formatSignificant(numbersPerSec / 1e6, 3)} M numbers/s, ` +
+        `triad ${formatSignificant((triadElementsPerSec * 24) / 1e9, 3)} GB/s; the sweep took ${formatSignificant(sweep.elapsedMs / 1e3, 3)} s`,
+      ...(triad.reducedFrom === undefined
+        ? []
+        : [
+            `triad spans reduced to fit memory and /dev/shm: strong ${triad.strongElements.toLocaleString('en-US')} elements ` +
+              `(profile: ${triad.reducedFrom.strongElements.toLocaleString('en-US')}), weak ${triad.weakElementsPerWorker.toLocaleString('en-US')} ` +
+              `per worker (profile: ${triad.reducedFrom.weakElementsPerWorker.toLocaleString('en-US')})`,
+          ]),
+      ...sweep.skipped.map(
+        (s) =>
+          `${s.workload} × ${s.mode}: not run — its shared-memory segment would not fit the free space in /dev/shm`,
+      ),
+      ...sweepNotes(sweep),
+      'serial fraction: least-squares fit of Amdahl (strong) or Gustafson (weak) over the points with workers ≤ hardware threads; ' +
+        'above 1 means more workers are slower than one',
+    ];
+    return {
+      suite: 'scaling',
+      description: this.description,
+      cases: [],
+      notes,
+      tables: [...speedupTables(sweep), ...timeTables(sweep)],
+      charts: speedupCharts(sweep),
+      data: {
+        calibration: { numbersPerSec, triadElementsPerSec, targetSeconds: targetS },
+        sizing: { countPrimes: primes, triad },
+        ...sweep,
+      },
+    };
+  },
+};
