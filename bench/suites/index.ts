@@ -1,6 +1,8 @@
 // Every benchmark suite, in the order `npm run bench` runs them. One line per suite.
 import type { BenchSuite } from '../suite.js';
+import { executorsSuite } from './executors.js';
 import { floorSuite } from './floor.js';
+import { kernelsSuite } from './kernels.js';
 import { lockSuite } from './lock.js';
 import { scalingSuite } from './scaling.js';
 
@@ -9,5 +11,7 @@ import { scalingSuite } from './scaling.js';
 export const suites: readonly BenchSuite[] = [
   floorSuite,
   lockSuite,
+  kernelsSuite,
+  executorsSuite,
   scalingSuite,
 ];

@@ -436,11 +436,13 @@ export abstract class PoolExecutor implements Executor {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    // After the current synchronous burst of submit() calls, so that they travel in one batch.
+    // The first task of a burst leaves at once (latency); the rest of the burst of submit() calls
+    // follows in one batch once the current synchronous code is done (throughput).
     queueMicrotask(() => {
       this.#flushScheduled = false;
       this.#flush();
     });
+    this.#flush();
   }
 
   // --- dispatch ----------------------------------------------------------------------------------

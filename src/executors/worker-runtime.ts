@@ -95,6 +95,8 @@ export class WorkerRuntime {
   #transfer: TransferListItem[] | undefined;
   #lastFlush = 0;
   #running: RunningTask | undefined;
+  /** One abort-flag view per slot, made once. */
+  readonly #flagViews: Int32Array[] = [];
 
   constructor(host: WorkerHost) {
     this.#host = host;
@@ -211,7 +213,8 @@ export class WorkerRuntime {
             this.#functions.set(item.taskId, fn);
           }
           this.#acquire();
-          const running = new RunningTask(item.id, control.cellView(stateCell + 1));
+          const flag = (this.#flagViews[item.slot] ??= control.cellView(stateCell + 1));
+          const running = new RunningTask(item.id, flag);
           this.#running = running;
           setCurrentTask(running);
           try {
