@@ -2,7 +2,6 @@
 import type { BenchSuite } from '../suite.js';
 import { executorsSuite } from './executors.js';
 import { floorSuite } from './floor.js';
-import { kernelsSuite } from './kernels.js';
 import { lockSuite } from './lock.js';
 import { scalingSuite } from './scaling.js';
 
@@ -11,7 +10,6 @@ import { scalingSuite } from './scaling.js';
 export const suites: readonly BenchSuite[] = [
   floorSuite,
   lockSuite,
-  kernelsSuite,
   executorsSuite,
   scalingSuite,
 ];
