@@ -223,6 +223,7 @@ export function triadWorkload(sizing: TriadSizing): SweepWorkload {
   const elements = Math.max(sizing.strongElements, sizing.weakElementsPerWorker * sizing.maxWorkers);
   const bytes = triadArrayBytes(sizing);
   const fill = (buffer: ArrayBufferLike) => {
+    new Float64Array(buffer, 0, elements).fill(0); // claims a's pages now, not in a timed batch
     const b = new Float64Array(buffer, elements * 8, elements);
     const c = new Float64Array(buffer, 2 * elements * 8, elements);
     for (let i = 0; i < elements; i++) b[i] = i % 8;
