@@ -1,3 +1,5 @@
+import { renderTable } from '../report/index.js';
+import { experiments } from '../experiments/registry.js';
 import type { CliCommand } from './command.js';
 
 export const listCommand: CliCommand = {
@@ -7,12 +9,16 @@ export const listCommand: CliCommand = {
   options: { json: { type: 'boolean' } },
   allowPositionals: false,
   run({ values, stdout }) {
-    // No experiments are registered yet; the experiments registry replaces this list.
-    const experiments: { name: string; question: string }[] = [];
+    const rows = experiments.map((experiment) => ({
+      name: experiment.name,
+      question: experiment.question,
+      claim: experiment.claim,
+    }));
     if (values.json === true) {
-      stdout(`${JSON.stringify(experiments, null, 2)}\n`);
-    } else if (experiments.length === 0) {
-      stdout('gil-lab: no experiments are built yet in this version.\n');
+      stdout(`${JSON.stringify(rows, null, 2)}\n`);
+    } else {
+      stdout(`${renderTable(['name', 'question'], rows)}\n`);
+      stdout('Run one with `gil-lab run <name>`, or all of them with `gil-lab tour`.\n');
     }
     return 0;
   },

@@ -1,26 +1,117 @@
-import { UsageError, type CliCommand } from './command.js';
+import { createProgress, validateTraceEventFile } from '../report/index.js';
+import { machineInfo, describeMachine } from '../experiments/machine.js';
+import { parseCliOptions, resolveOptions } from '../experiments/options.js';
+import { combineTraces, renderResultSvg, renderResultText, toJson, wrap } from '../experiments/present.js';
+import { experimentNames, experiments, findExperiment } from '../experiments/registry.js';
+import type { Experiment, ExperimentOptions } from '../experiments/types.js';
+import { UsageError, type CliCommand, type CommandContext } from './command.js';
+import { checkWritable, writeOutput } from './output-file.js';
+
+/** The experiment named on the command line, or a UsageError listing the valid names. */
+export function experimentArgument(positionals: readonly string[]): Experiment {
+  const [name, ...extra] = positionals;
+  if (name === undefined) {
+    throw new UsageError(`run needs an experiment name; valid experiments: ${experimentNames().join(', ')}`);
+  }
+  if (extra.length > 0) throw new UsageError(`run takes one experiment, got also: ${extra.join(' ')}`);
+  try {
+    return findExperiment(name);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Parses the experiment options of the command line; bad values are usage errors (exit 2). */
+export function experimentOptions(values: CommandContext['values'], extra: Partial<ExperimentOptions>): ExperimentOptions {
+  try {
+    return resolveOptions({ ...parseCliOptions(values), ...extra });
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function terminalWidth(): number {
+  const columns = process.stdout.columns;
+  return typeof columns === 'number' && columns >= 40 ? columns : 80;
+}
+
+export function traceableNames(): string {
+  return experiments
+    .filter((experiment) => experiment.traceable)
+    .map((experiment) => experiment.name)
+    .join(', ');
+}
 
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'run one experiment and print its measurements and verdict',
   usage:
     'run <experiment> [--workers N] [--policy cpython|legacy|fifo|none]\n' +
-    '               [--switch-interval-ms X] [--size small|medium|large]\n' +
+    '               [--switch-interval-ms X] [--size small|medium|large] [--kernel K]\n' +
     '               [--json] [--trace FILE.json] [--svg FILE.svg]',
   options: {
     workers: { type: 'string' },
     policy: { type: 'string' },
     'switch-interval-ms': { type: 'string' },
     size: { type: 'string' },
+    kernel: { type: 'string' },
     json: { type: 'boolean' },
     trace: { type: 'string' },
     svg: { type: 'string' },
   },
   allowPositionals: true,
-  run({ positionals }) {
-    const [experiment] = positionals;
-    if (experiment === undefined) throw new UsageError('run needs an experiment name (see `gil-lab list`)');
-    // No experiments are registered yet, so every name is unknown.
-    throw new UsageError(`unknown experiment '${experiment}'; no experiments are built yet (see \`gil-lab list\`)`);
+  async run({ values, positionals, stdout }) {
+    // Everything is checked before the experiment starts.
+    const experiment = experimentArgument(positionals);
+    const json = values.json === true;
+    const traceFile = typeof values.trace === 'string' ? checkWritable(values.trace, '--trace', '.json') : undefined;
+    const svgFile = typeof values.svg === 'string' ? checkWritable(values.svg, '--svg', '.svg') : undefined;
+    if (traceFile !== undefined && !experiment.traceable) {
+      throw new UsageError(
+        `${experiment.name} runs no threads under a lock, so it has no lock trace; --trace works with: ${traceableNames()}`,
+      );
+    }
+    const colour = !json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const progress = createProgress({ total: 1, label: experiment.name });
+    const options = experimentOptions(values, {
+      // Traces feed the timelines in the terminal report and the SVG too; --json alone needs none.
+      trace: experiment.traceable && (!json || traceFile !== undefined || svgFile !== undefined),
+      // The speedup chart needs every mode at 1..N workers.
+      sweep: svgFile !== undefined && experiment.name === 'cpu-bound',
+      onStep: (status, done, total) => {
+        progress.setTotal(total);
+        progress.update(done, status);
+      },
+    });
+
+    let result;
+    try {
+      result = await experiment.run(options);
+    } finally {
+      progress.stop();
+    }
+    const machine = machineInfo();
+    if (json) {
+      stdout(`${JSON.stringify(toJson(experiment, result, machine), null, 2)}\n`);
+    } else {
+      const width = terminalWidth();
+      stdout(`${experiment.name}: ${wrap(experiment.question, width - experiment.name.length - 2)}\n`);
+      stdout(`measured on ${describeMachine(machine)}; ${result.elapsedSeconds.toFixed(1)} s\n\n`);
+      stdout(renderResultText(experiment, result, { width, colour }));
+    }
+    if (traceFile !== undefined) {
+      const traces = (result.traces ?? []).map((trace) => ({ experiment: experiment.name, trace }));
+      const file = combineTraces(traces, { experiment: experiment.name, machine: describeMachine(machine) });
+      const validation = validateTraceEventFile(file);
+      if (!validation.valid) throw new Error(`the lock trace did not validate: ${validation.errors.join('; ')}`);
+      writeOutput(traceFile, JSON.stringify(file));
+      if (!json) stdout(`\nwrote ${traceFile} (${validation.trackCount} thread tracks; open it in ui.perfetto.dev)\n`);
+    }
+    if (svgFile !== undefined) {
+      writeOutput(svgFile, renderResultSvg(experiment, result));
+      if (!json) stdout(`wrote ${svgFile}\n`);
+    }
+    return 0;
   },
 };

@@ -1,15 +1,140 @@
+import { performance } from 'node:perf_hooks';
+import { createProgress, renderHtmlReport, renderTable, validateTraceEventFile } from '../report/index.js';
+import { describeMachine, machineInfo } from '../experiments/machine.js';
+import { combineTraces, renderResultText, toHtmlSection, toJson, wrap } from '../experiments/present.js';
+import { experiments } from '../experiments/registry.js';
+import type { ExperimentResult, LockTrace } from '../experiments/types.js';
 import type { CliCommand } from './command.js';
+import { checkWritable, writeOutput } from './output-file.js';
+import { experimentOptions } from './run.js';
+
+const INTRO =
+  'Each experiment below takes one claim from the usual writing about the GIL, measures it on this ' +
+  'machine, and says whether the machine agrees. Every figure is measured in this run; every verdict ' +
+  'is computed from the table above it.';
+
+function terminalWidth(): number {
+  const columns = process.stdout.columns;
+  return typeof columns === 'number' && columns >= 40 ? Math.min(columns, 120) : 80;
+}
 
 export const tourCommand: CliCommand = {
   name: 'tour',
   summary: 'every experiment at a small size, with a narrative report',
-  usage: 'tour',
-  options: {},
+  usage: 'tour [--size small|medium|large] [--workers N] [--html FILE.html] [--trace FILE.json] [--json]',
+  options: {
+    size: { type: 'string' },
+    workers: { type: 'string' },
+    html: { type: 'string' },
+    trace: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   allowPositionals: false,
-  run({ stdout, help }) {
-    // Until the experiments exist there is nothing to tour; say so rather than pretend.
-    stdout('gil-lab: the tour is not built yet in this version.\n\n');
-    stdout(help());
-    return 1;
+  async run({ values, stdout, stderr }) {
+    const htmlFile = typeof values.html === 'string' ? checkWritable(values.html, '--html', '.html') : undefined;
+    const traceFile = typeof values.trace === 'string' ? checkWritable(values.trace, '--trace', '.json') : undefined;
+    const json = values.json === true;
+    const base = experimentOptions(values, {});
+    const machine = machineInfo();
+    const width = terminalWidth();
+    const colour = !json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const started = performance.now();
+
+    if (!json) {
+      stdout(`gil-lab tour: threads or processes, and why?\n`);
+      stdout(`measured on ${describeMachine(machine)}; --size ${base.size}, --workers ${base.workers}\n\n`);
+      stdout(`${wrap(INTRO, width)}\n`);
+    }
+    const done: { index: number; result: ExperimentResult }[] = [];
+    const failures: string[] = [];
+    for (const [index, experiment] of experiments.entries()) {
+      const heading = `${index + 1}/${experiments.length} ${experiment.name}`;
+      const progress = createProgress({ total: 1, label: heading });
+      let result: ExperimentResult;
+      try {
+        result = await experiment.run({
+          ...base,
+          trace: experiment.traceable,
+          sweep: false,
+          onStep: (status, stepsDone, total) => {
+            progress.setTotal(total);
+            progress.update(stepsDone, status);
+          },
+        });
+      } catch (error) {
+        progress.stop();
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push(`${experiment.name}: ${message}`);
+        stderr(`gil-lab tour: ${experiment.name} failed: ${message}\n`);
+        continue;
+      } finally {
+        progress.stop();
+      }
+      done.push({ index, result });
+      if (json) continue;
+      stdout(`\n${'━'.repeat(Math.min(width, 80))}\n${heading}\n\n`);
+      stdout(`${wrap(experiment.question, width)}\n\n${wrap(experiment.narrative, width)}\n\n`);
+      stdout(renderResultText(experiment, result, { width, colour }));
+    }
+    const seconds = (performance.now() - started) / 1000;
+
+    if (json) {
+      stdout(
+        `${JSON.stringify(
+          {
+            machine,
+            seconds,
+            experiments: done.map(({ index, result }) => toJson(experiments[index]!, result, machine)),
+            failures,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else {
+      const rows = done.map(({ index, result }) => ({
+        experiment: experiments[index]!.name,
+        agrees: result.verdict.holds ? '✔ yes' : '✘ no',
+        claim: experiments[index]!.claim,
+        seconds: Math.round(result.elapsedSeconds * 10) / 10,
+      }));
+      const holding = done.filter(({ result }) => result.verdict.holds).length;
+      stdout(`\n${'━'.repeat(Math.min(width, 80))}\nSummary\n\n`);
+      stdout(`${renderTable(['experiment', 'agrees', 'seconds', 'claim'], rows, { colour })}\n`);
+      stdout(
+        `\nThis machine agrees with ${holding} of ${experiments.length} claims; the tour took ${seconds.toFixed(1)} s.\n`,
+      );
+    }
+
+    if (htmlFile !== undefined) {
+      const page = renderHtmlReport({
+        title: 'gil-lab tour: threads or processes, and why?',
+        intro: INTRO,
+        machine: {
+          cpus: machine.cpus,
+          model: machine.model,
+          node: machine.node,
+          platform: `${machine.platform} ${machine.arch}`,
+          memory: `${machine.memoryGiB} GiB`,
+          size: base.size,
+          workers: base.workers,
+          'tour time': `${seconds.toFixed(1)} s`,
+        },
+        sections: done.map(({ index, result }) => toHtmlSection(experiments[index]!, result)),
+      });
+      writeOutput(htmlFile, page);
+      if (!json) stdout(`wrote ${htmlFile}\n`);
+    }
+    if (traceFile !== undefined) {
+      const traces: { experiment: string; trace: LockTrace }[] = done.flatMap(({ index, result }) =>
+        (result.traces ?? []).map((trace) => ({ experiment: experiments[index]!.name, trace })),
+      );
+      const file = combineTraces(traces, { tour: true, machine: describeMachine(machine) });
+      const validation = validateTraceEventFile(file);
+      if (!validation.valid) throw new Error(`the lock trace did not validate: ${validation.errors.join('; ')}`);
+      writeOutput(traceFile, JSON.stringify(file));
+      if (!json) stdout(`wrote ${traceFile} (${validation.trackCount} thread tracks; open it in ui.perfetto.dev)\n`);
+    }
+    return failures.length === 0 ? 0 : 1;
   },
 };

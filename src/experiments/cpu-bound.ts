@@ -1,0 +1,347 @@
+// cpu-bound: do CPU-bound threads run in parallel under one interpreter lock? Each mode does the same
+// work, split evenly over the workers, and is timed against the serial run.
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Interpreter, type LockEvent } from '../interpreter.js';
+import { ProcessPoolExecutor, ThreadPoolExecutor } from '../executors/index.js';
+import { formatPercent, formatSeconds, formatSpeedup, type ChartSpec, type TableColumn } from '../report/index.js';
+import { lockTrace, task, TRACE_CAPACITY, withMainLock, workerLabels } from './harness.js';
+import { listText, percent, round, secondsSince, times } from './measure.js';
+import { bySize, switchIntervalUs } from './options.js';
+import { stepper } from './steps.js';
+import type { CpuShareResult, CpuStyle, CpuWorkSpec } from './tasks.js';
+import type { CpuKernelName, Experiment, ExperimentOptions, ExperimentResult, LockTrace, Size } from './types.js';
+
+type PoolExecutor = ThreadPoolExecutor | ProcessPoolExecutor;
+
+export const CPU_MODES = [
+  'serial',
+  'threads-hold',
+  'threads-release',
+  'processes',
+  'subinterpreters',
+  'free-threaded',
+  'js-serial',
+  'js-threads-hold',
+] as const;
+export type CpuMode = (typeof CPU_MODES)[number];
+
+/** The modes that escape the one lock, each in its own way. */
+export const ESCAPE_MODES: readonly CpuMode[] = ['threads-release', 'processes', 'subinterpreters', 'free-threaded'];
+/** The modes that run interpreted-style code under one shared lock. */
+export const SHARED_LOCK_MODES: readonly CpuMode[] = ['threads-hold', 'js-threads-hold'];
+
+export interface CpuBoundRow extends Record<string, string | number | boolean | null> {
+  mode: CpuMode;
+  workers: number;
+  seconds: number;
+  /** Serial seconds / this mode's seconds (js-* modes: against js-serial). */
+  speedup: number;
+  /** speedup / workers. */
+  efficiency: number;
+  /** Time the lock(s) were held, per lock, as a fraction of the run's wall time (null: not measured). */
+  heldFraction: number | null;
+  /** Time threads spent waiting for the lock(s), per lock, as a fraction of the wall time. */
+  waitFraction: number | null;
+  /** Lock hand-offs between threads during the run (null: not measured). */
+  switches: number | null;
+}
+
+export const CPU_BOUND_COLUMNS: TableColumn[] = [
+  { key: 'mode' },
+  { key: 'workers' },
+  { key: 'seconds', header: 'seconds', format: (v) => formatSeconds(v as number) },
+  { key: 'speedup', header: 'speedup', format: (v) => formatSpeedup(v as number) },
+  { key: 'efficiency', header: 'efficiency', format: (v) => formatPercent(v as number, 0) },
+  { key: 'heldFraction', header: 'lock held', format: (v) => formatPercent(v as number, 0) },
+  { key: 'waitFraction', header: 'lock wait', format: (v) => formatPercent(v as number, 0) },
+  { key: 'switches', header: 'switches' },
+];
+
+export interface CpuBoundContext {
+  /** The --workers the verdict is about. */
+  workers: number;
+  /** Hardware threads of the machine. */
+  cpus: number;
+}
+
+/** A shared-lock mode "gets no speedup" below this. */
+export const NO_SPEEDUP_BELOW = 1.2;
+/** An escape mode "runs in parallel" at or above this fraction of the available parallelism. */
+export const PARALLEL_EFFICIENCY = 0.75;
+
+/**
+ * The claim: CPU-bound threads under one interpreter lock get no speedup, while native code that
+ * releases the lock, processes, subinterpreters and free threading do. Judged at `workers` workers.
+ */
+export function cpuBoundVerdict(rows: readonly CpuBoundRow[], context: CpuBoundContext): { holds: boolean; text: string } {
+  const at = (mode: CpuMode) => rows.find((row) => row.mode === mode && row.workers === context.workers);
+  const parallelism = Math.min(context.workers, context.cpus);
+  if (parallelism < 2) {
+    return {
+      holds: false,
+      text:
+        `With ${context.workers} worker${context.workers === 1 ? '' : 's'} on ${context.cpus} CPU${context.cpus === 1 ? '' : 's'} nothing can run in parallel, ` +
+        'so the claim cannot be tested here; it needs 2 or more workers and CPUs.',
+    };
+  }
+  const shared = SHARED_LOCK_MODES.map(at).filter((row): row is CpuBoundRow => row !== undefined);
+  const escapes = ESCAPE_MODES.map(at).filter((row): row is CpuBoundRow => row !== undefined);
+  if (shared.length === 0 || escapes.length === 0) {
+    return { holds: false, text: 'The run lacks the modes the claim compares (threads-hold and an escape mode).' };
+  }
+  const needed = PARALLEL_EFFICIENCY * parallelism;
+  const sharedSped = shared.filter((row) => row.speedup >= NO_SPEEDUP_BELOW);
+  const escapesSlow = escapes.filter((row) => row.speedup < needed);
+  const hold = shared[0]!;
+  const lockFigures =
+    hold.heldFraction !== null && hold.waitFraction !== null
+      ? ` (the lock was held ${percent(hold.heldFraction)} of the time and threads waited for it ${percent(hold.waitFraction)})`
+      : '';
+  const sharedText = listText(shared.map((row) => `${row.mode} ${times(row.speedup)}`));
+  const escapeText = listText(escapes.map((row) => `${row.mode} ${times(row.speedup)}`));
+  const holds = sharedSped.length === 0 && escapesSlow.length === 0;
+  let text =
+    `With ${context.workers} workers, threads under the shared lock ran at ${sharedText} the serial speed${lockFigures}, ` +
+    `while ${escapeText}.`;
+  if (sharedSped.length > 0) text += ` ${listText(sharedSped.map((row) => row.mode))} sped up, which one lock should forbid.`;
+  if (escapesSlow.length > 0) {
+    text += ` ${listText(escapesSlow.map((row) => row.mode))} stayed below ${times(needed)}, short of running in parallel.`;
+  }
+  return { holds, text };
+}
+
+// --- the run --------------------------------------------------------------------------------------
+
+/** Units per job: many more than workers, so that interleaving evens out their cost. */
+function workSpec(kernel: CpuKernelName, size: Size): CpuWorkSpec {
+  const unitSizes: Record<CpuKernelName, readonly [number, number, number, number]> = {
+    // numbers per unit (from 10^7): ~1.7 ms of trial division per unit at small
+    countPrimes: [400, 4600, 18_000, 60_000],
+    // rows of a 256-wide image per unit
+    mandelbrot: [1, 4, 16, 64],
+    // SHA-256 rounds per unit
+    sha256Chain: [500, 8000, 30_000, 120_000],
+    // matrix side per unit (one n x n multiply)
+    matmul: [48, 192, 288, 448],
+  };
+  return { kernel, units: size === 'tiny' ? 24 : 480, unitSize: bySize(size, unitSizes[kernel]) };
+}
+
+interface ModePlan {
+  mode: CpuMode;
+  style: CpuStyle;
+  pool: 'shared' | 'isolated' | 'free' | 'processes';
+  /** The serial baseline this mode is compared with. */
+  baseline: CpuMode;
+}
+
+const PLANS: readonly ModePlan[] = [
+  { mode: 'serial', style: 'hold', pool: 'shared', baseline: 'serial' },
+  { mode: 'threads-hold', style: 'hold', pool: 'shared', baseline: 'serial' },
+  { mode: 'threads-release', style: 'release', pool: 'shared', baseline: 'serial' },
+  { mode: 'processes', style: 'hold', pool: 'processes', baseline: 'serial' },
+  { mode: 'subinterpreters', style: 'hold', pool: 'isolated', baseline: 'serial' },
+  { mode: 'free-threaded', style: 'hold', pool: 'free', baseline: 'serial' },
+  { mode: 'js-serial', style: 'js', pool: 'shared', baseline: 'js-serial' },
+  { mode: 'js-threads-hold', style: 'js', pool: 'shared', baseline: 'js-serial' },
+];
+
+interface Measured {
+  seconds: number;
+  heldNs: number | null;
+  waitNs: number | null;
+  switches: number | null;
+  locks: number;
+  threadIds: number[];
+  events?: LockEvent[] & { droppedEvents: number };
+}
+
+/** Runs one mode's job with `workers` workers of `pool` and measures it. */
+async function measureMode(
+  pool: PoolExecutor,
+  plan: ModePlan,
+  spec: CpuWorkSpec,
+  workers: number,
+  trace: boolean,
+): Promise<Measured> {
+  const threadPool = pool instanceof ThreadPoolExecutor ? pool : undefined;
+  const locks = threadPool ? threadPool.interpreters() : [];
+  for (const lock of locks) lock.resetStats();
+  const traced = trace && threadPool !== undefined && threadPool.lockModel === 'shared' ? Interpreter.main() : undefined;
+  traced?.startTrace({ capacity: TRACE_CAPACITY });
+  const t0 = performance.now();
+  let shares: CpuShareResult[];
+  try {
+    shares = await Promise.all(
+      Array.from({ length: workers }, (_, w) => pool.submit<CpuShareResult>(task('cpuShare'), spec, w, workers, plan.style)),
+    );
+  } catch (error) {
+    traced?.stopTrace();
+    throw error;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const events = traced?.stopTrace();
+  const threadIds = shares.map((share) => share.threadId);
+  if (threadPool) {
+    const stats = locks.map((lock) => lock.stats());
+    // Policy none takes no lock: there is no held or wait time to speak of.
+    const lockless = threadPool.lockModel === 'free';
+    return {
+      seconds,
+      heldNs: lockless ? null : stats.reduce((sum, s) => sum + s.heldNs, 0),
+      waitNs: lockless ? null : stats.reduce((sum, s) => sum + s.waitNs, 0),
+      switches: stats.reduce((sum, s) => sum + s.switches, 0),
+      locks: Math.max(1, stats.length),
+      threadIds,
+      ...(events ? { events } : {}),
+    };
+  }
+  // A process's lock is its own: each worker reports it.
+  return {
+    seconds,
+    heldNs: shares.reduce((sum, s) => sum + s.heldNs, 0),
+    waitNs: shares.reduce((sum, s) => sum + s.waitNs, 0),
+    switches: shares.reduce((sum, s) => sum + s.switches, 0),
+    locks: workers,
+    threadIds,
+  };
+}
+
+async function warm(pool: PoolExecutor, spec: CpuWorkSpec, workers: number, styles: readonly CpuStyle[]): Promise<void> {
+  await pool.start();
+  // One warm-up per worker: equal tasks are spread over all workers.
+  await Promise.all(Array.from({ length: workers }, () => pool.submit(task('warmUp'), spec, styles)));
+}
+
+async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult<CpuBoundRow>> {
+  const started = performance.now();
+  const n = options.workers;
+  const spec = workSpec(options.kernel, options.size);
+  const counts = options.sweep ? Array.from({ length: n }, (_, i) => i + 1) : [n];
+  const parallelPlans = PLANS.filter((plan) => plan.mode !== 'serial' && plan.mode !== 'js-serial');
+  const step = stepper(options, 2 + parallelPlans.length * counts.length);
+  const lockSettings = { policy: options.policy ?? 'cpython', switchIntervalUs: switchIntervalUs(options) };
+  const measured = new Map<string, Measured>();
+  const key = (mode: CpuMode, workers: number) => `${mode}@${workers}`;
+
+  const runPlans = async (pool: PoolExecutor, kind: ModePlan['pool']) => {
+    for (const plan of PLANS.filter((p) => p.pool === kind)) {
+      const serial = plan.mode === 'serial' || plan.mode === 'js-serial';
+      for (const workers of serial ? [1] : counts) {
+        step(`${plan.mode}, ${workers} worker${workers === 1 ? '' : 's'}`);
+        // Trace only the run at the full worker count: that is the one the timelines show.
+        measured.set(key(plan.mode, workers), await measureMode(pool, plan, spec, workers, options.trace && workers === n));
+      }
+    }
+  };
+
+  // The shared lock (the GIL): serial, threads-hold, threads-release, js-serial, js-threads-hold.
+  await withMainLock(lockSettings, async () => {
+    const shared = new ThreadPoolExecutor({ maxWorkers: n, lock: 'shared' });
+    try {
+      await warm(shared, spec, n, ['hold', 'js']);
+      await runPlans(shared, 'shared');
+    } finally {
+      await shared.shutdown();
+    }
+  });
+  const isolated = new ThreadPoolExecutor({ maxWorkers: n, lock: 'isolated', ...lockSettings });
+  try {
+    await warm(isolated, spec, n, ['hold']);
+    await runPlans(isolated, 'isolated');
+  } finally {
+    await isolated.shutdown();
+  }
+  const free = new ThreadPoolExecutor({ maxWorkers: n, lock: 'free' });
+  try {
+    await warm(free, spec, n, ['hold']);
+    await runPlans(free, 'free');
+  } finally {
+    await free.shutdown();
+  }
+  const processes = new ProcessPoolExecutor({ maxWorkers: n });
+  try {
+    await warm(processes, spec, n, ['hold']);
+    await runPlans(processes, 'processes');
+  } finally {
+    await processes.shutdown();
+  }
+
+  const rows: CpuBoundRow[] = [];
+  for (const plan of PLANS) {
+    const serial = plan.mode === 'serial' || plan.mode === 'js-serial';
+    for (const workers of serial ? [1] : counts) {
+      const m = measured.get(key(plan.mode, workers))!;
+      const base = measured.get(key(plan.baseline, 1))!;
+      const speedup = base.seconds / m.seconds;
+      rows.push({
+        mode: plan.mode,
+        workers,
+        seconds: round(m.seconds),
+        speedup: round(speedup),
+        efficiency: round(speedup / workers),
+        heldFraction: m.heldNs === null ? null : round(m.heldNs / 1e9 / m.seconds / m.locks),
+        waitFraction: m.waitNs === null ? null : round(m.waitNs / 1e9 / m.seconds / m.locks),
+        switches: m.switches,
+      });
+    }
+  }
+
+  const traces: LockTrace[] = [];
+  if (options.trace) {
+    const windowNs = 10 * switchIntervalUs(options) * 1000;
+    for (const mode of ['threads-hold', 'threads-release', 'js-threads-hold', 'serial', 'js-serial'] as CpuMode[]) {
+      const m = measured.get(key(mode, mode.endsWith('serial') ? 1 : n));
+      if (!m?.events) continue;
+      const featured = mode === 'threads-hold' || mode === 'threads-release';
+      traces.push(
+        lockTrace(
+          `${mode}, ${m.threadIds.length} worker${m.threadIds.length === 1 ? '' : 's'} under one lock (${lockSettings.policy})`,
+          m.events,
+          workerLabels(m.threadIds),
+          featured ? windowNs : undefined,
+        ),
+      );
+    }
+  }
+
+  const charts: ChartSpec[] = [];
+  if (counts.length > 1) {
+    charts.push({
+      title: `Speedup vs workers (${options.kernel}, ${options.size}), ideal dashed`,
+      xLabel: 'workers',
+      yLabel: 'speedup over serial (×)',
+      ideal: 'y=x',
+      series: parallelPlans.map((plan) => ({
+        label: plan.mode,
+        points: rows.filter((row) => row.mode === plan.mode).map((row) => ({ x: row.workers, y: row.speedup })),
+      })),
+    });
+  }
+  step.done();
+  const { onStep: _onStep, ...shownOptions } = options;
+  return {
+    experiment: 'cpu-bound',
+    options: shownOptions,
+    rows,
+    verdict: cpuBoundVerdict(rows, { workers: n, cpus: os.availableParallelism() }),
+    ...(traces.length > 0 ? { traces } : {}),
+    charts,
+    elapsedSeconds: secondsSince(started),
+  };
+}
+
+export const cpuBound: Experiment<CpuBoundRow> = {
+  name: 'cpu-bound',
+  question: 'Do CPU-bound threads run in parallel under one interpreter lock — and what escapes it?',
+  claim:
+    'CPU-bound threads under one lock get no speedup; native code that releases the lock, processes, subinterpreters and free threading do.',
+  narrative:
+    'The same job (a fixed amount of work, split evenly over the workers) runs serially and then in each mode. ' +
+    'threads-hold is interpreted-style code under the shared lock; threads-release is native code that lets go of it (the numpy path); ' +
+    'processes and subinterpreters have a lock each; free-threaded has none; js-threads-hold is the TypeScript twin under the shared lock.',
+  columns: CPU_BOUND_COLUMNS,
+  traceable: true,
+  run: runCpuBound,
+};

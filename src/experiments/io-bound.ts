@@ -1,0 +1,166 @@
+// io-bound: threads are still good for I/O-bound work, because a blocking call releases the lock.
+import { performance } from 'node:perf_hooks';
+import { Interpreter } from '../interpreter.js';
+import { ThreadPoolExecutor } from '../executors/index.js';
+import type { KernelMode } from '../kernels/index.js';
+import { formatCount, formatSeconds, formatSpeedup, type TableColumn } from '../report/index.js';
+import { lockTrace, task, TRACE_CAPACITY, withMainLock, workerLabels } from './harness.js';
+import { round, secondsSince, times } from './measure.js';
+import { bySize, switchIntervalUs } from './options.js';
+import { stepper } from './steps.js';
+import type { Experiment, ExperimentOptions, ExperimentResult, LockTrace } from './types.js';
+
+export type IoMode = 'serial' | 'threads' | 'threads-holding';
+
+export interface IoBoundRow extends Record<string, string | number | boolean | null> {
+  /** serial: one thread does every operation; threads: N threads that release the lock around each
+   * blocking call; threads-holding: N threads that block while holding it. */
+  mode: IoMode;
+  threads: number;
+  operations: number;
+  seconds: number;
+  opsPerSecond: number;
+  /** opsPerSecond / serial opsPerSecond. */
+  speedup: number;
+}
+
+export const IO_BOUND_COLUMNS: TableColumn[] = [
+  { key: 'mode' },
+  { key: 'threads' },
+  { key: 'operations', header: 'operations', format: (v) => formatCount(v as number) },
+  { key: 'seconds', format: (v) => formatSeconds(v as number) },
+  { key: 'opsPerSecond', header: 'ops/s', format: (v) => formatCount(Math.round(v as number)) },
+  { key: 'speedup', format: (v) => formatSpeedup(v as number) },
+];
+
+/** Threads "help" I/O when their throughput reaches this fraction of the thread count. */
+export const IO_EFFICIENCY = 0.6;
+
+/** The claim: N threads doing blocking I/O get close to N× the throughput of one, despite the lock. */
+export function ioBoundVerdict(rows: readonly IoBoundRow[]): { holds: boolean; text: string } {
+  const threads = rows.find((row) => row.mode === 'threads');
+  const holding = rows.find((row) => row.mode === 'threads-holding');
+  if (!threads) return { holds: false, text: 'The run has no threads row.' };
+  if (threads.threads < 2) return { holds: false, text: 'With one thread there is nothing to overlap; use --workers 2 or more.' };
+  const needed = IO_EFFICIENCY * threads.threads;
+  const holds = threads.speedup >= needed;
+  let text =
+    `${threads.threads} threads that release the lock while they block did ${formatCount(Math.round(threads.opsPerSecond))} operations/s, ` +
+    `${times(threads.speedup)} one thread's rate`;
+  text += holding
+    ? `; threads that block while holding it managed only ${times(holding.speedup)}.`
+    : '.';
+  if (!holds) text += ` That is below ${times(needed)}: the waits did not overlap as they should.`;
+  return { holds, text };
+}
+
+// --- the run --------------------------------------------------------------------------------------
+
+/** One operation: a 1 ms blocking wait (a request to a slow server), then 20 µs of work on the answer. */
+export const IO_LATENCY_NS = 1_000_000;
+export const IO_WORK_NS = 20_000;
+
+async function runIoBound(options: ExperimentOptions): Promise<ExperimentResult<IoBoundRow>> {
+  const started = performance.now();
+  const n = options.workers;
+  const total = bySize(options.size, [24, 300, 1200, 4800]);
+  // Split evenly: n threads, the first total % n of them one operation more.
+  const shares = (threads: number) =>
+    Array.from({ length: threads }, (_, i) => Math.floor(total / threads) + (i < total % threads ? 1 : 0));
+  const plans: { mode: IoMode; threads: number; kernelMode: KernelMode }[] = [
+    { mode: 'serial', threads: 1, kernelMode: 'release' },
+    { mode: 'threads', threads: n, kernelMode: 'release' },
+    { mode: 'threads-holding', threads: n, kernelMode: 'hold' },
+  ];
+  const step = stepper(options, plans.length);
+  const rows: IoBoundRow[] = [];
+  const traces: LockTrace[] = [];
+  await withMainLock({ policy: options.policy ?? 'cpython', switchIntervalUs: switchIntervalUs(options) }, async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: n, lock: 'shared' });
+    try {
+      await pool.start();
+      await Promise.all(Array.from({ length: n }, () => pool.submit(task('ioOperations'), 1, 1000, 1000, 'release')));
+      let serialRate = NaN;
+      for (const plan of plans) {
+        step(`${plan.mode}, ${plan.threads} thread${plan.threads === 1 ? '' : 's'}`);
+        const main = Interpreter.main();
+        const tracing = options.trace && plan.mode === 'threads';
+        if (tracing) main.startTrace({ capacity: TRACE_CAPACITY });
+        const t0 = performance.now();
+        let results: { threadId: number }[];
+        try {
+          results = await Promise.all(
+            shares(plan.threads).map((count) =>
+              pool.submit<{ threadId: number }>(task('ioOperations'), count, IO_LATENCY_NS, IO_WORK_NS, plan.kernelMode),
+            ),
+          );
+        } catch (error) {
+          if (tracing) main.stopTrace();
+          throw error;
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        if (tracing) {
+          traces.push(
+            lockTrace(
+              `${plan.threads} threads doing blocking I/O`,
+              main.stopTrace(),
+              workerLabels(results.map((r) => r.threadId)),
+            ),
+          );
+        }
+        const rate = total / seconds;
+        if (plan.mode === 'serial') serialRate = rate;
+        rows.push({
+          mode: plan.mode,
+          threads: plan.threads,
+          operations: total,
+          seconds: round(seconds),
+          opsPerSecond: round(rate),
+          speedup: round(rate / serialRate),
+        });
+      }
+    } finally {
+      await pool.shutdown();
+    }
+  });
+  step.done();
+  const { onStep: _onStep, ...shownOptions } = options;
+  return {
+    experiment: 'io-bound',
+    options: shownOptions,
+    rows,
+    verdict: ioBoundVerdict(rows),
+    ...(traces.length > 0 ? { traces } : {}),
+    charts: [
+      {
+        title: 'I/O-bound throughput, operations per second',
+        xLabel: 'threads',
+        yLabel: 'operations per second',
+        series: [
+          {
+            label: 'release the lock while blocked',
+            points: rows.filter((r) => r.mode !== 'threads-holding').map((r) => ({ x: r.threads, y: r.opsPerSecond })),
+          },
+          {
+            label: 'hold the lock while blocked',
+            points: rows.filter((r) => r.mode !== 'threads').map((r) => ({ x: r.threads, y: r.opsPerSecond })),
+          },
+        ],
+      },
+    ],
+    elapsedSeconds: secondsSince(started),
+  };
+}
+
+export const ioBound: Experiment<IoBoundRow> = {
+  name: 'io-bound',
+  question: 'Do threads still help with I/O-bound work under the lock?',
+  claim: 'Threads are still great for I/O-bound work, because blocking I/O releases the lock.',
+  narrative:
+    'Each operation waits 1 ms in a blocking call (a request to a slow server) and then works 20 µs on the answer holding the lock. ' +
+    'The same operations run on one thread, then spread over N threads that let go of the lock while they block, ' +
+    'and over N threads that block while holding it (a C extension that forgot Py_BEGIN_ALLOW_THREADS).',
+  columns: IO_BOUND_COLUMNS,
+  traceable: true,
+  run: runIoBound,
+};

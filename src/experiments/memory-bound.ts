@@ -1,0 +1,173 @@
+// memory-bound: native kernels that release the lock scale with threads until memory bandwidth
+// runs out; a memory-bound kernel stops scaling where a compute-bound one keeps going.
+import { performance } from 'node:perf_hooks';
+import { ThreadPoolExecutor } from '../executors/index.js';
+import { formatGBps, formatSeconds, formatSpeedup, type TableColumn } from '../report/index.js';
+import { task } from './harness.js';
+import { round, secondsSince, times } from './measure.js';
+import { bySize } from './options.js';
+import { stepper } from './steps.js';
+import type { CpuWorkSpec } from './tasks.js';
+import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+
+export type MemoryKernel = 'sum' | 'triad' | 'countPrimes';
+
+export interface MemoryBoundRow extends Record<string, string | number | boolean | null> {
+  /** sum and triad stream memory; countPrimes is the compute-bound control. */
+  kernel: MemoryKernel;
+  workers: number;
+  seconds: number;
+  /** Bytes moved per second (null for the compute control). */
+  gbPerSecond: number | null;
+  /** Against the same kernel on one worker. */
+  speedup: number;
+}
+
+export const MEMORY_BOUND_COLUMNS: TableColumn[] = [
+  { key: 'kernel' },
+  { key: 'workers' },
+  { key: 'seconds', format: (v) => formatSeconds(v as number) },
+  { key: 'gbPerSecond', header: 'bandwidth', format: (v) => formatGBps((v as number) * 1e9) },
+  { key: 'speedup', format: (v) => formatSpeedup(v as number) },
+];
+
+/** Memory-bound kernels "stop scaling" when their best speedup stays below this share of the compute control's. */
+export const MEMORY_SCALING_SHARE = 0.85;
+
+/**
+ * The claim: memory-bound kernels stop scaling at memory bandwidth, lock or no lock — at N workers
+ * their speedup falls clearly short of a compute-bound kernel's.
+ */
+export function memoryBoundVerdict(rows: readonly MemoryBoundRow[]): { holds: boolean; text: string } {
+  const top = Math.max(...rows.map((row) => row.workers));
+  const at = (kernel: MemoryKernel) => rows.find((row) => row.kernel === kernel && row.workers === top);
+  const control = at('countPrimes');
+  const memory = (['sum', 'triad'] as MemoryKernel[]).map(at).filter((row): row is MemoryBoundRow => row !== undefined);
+  if (top < 2 || !control || memory.length === 0) {
+    return { holds: false, text: 'The claim needs 2 or more workers and both a memory-bound and the compute-bound kernel.' };
+  }
+  const best = memory.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+  const holds = best.speedup < MEMORY_SCALING_SHARE * control.speedup;
+  const figures = memory
+    .map((row) => `${row.kernel} ${times(row.speedup)} (${formatGBps((row.gbPerSecond ?? 0) * 1e9)})`)
+    .join(', ');
+  let text = `With ${top} workers releasing the lock, ${figures}, against ${times(control.speedup)} for compute-bound countPrimes.`;
+  text += holds
+    ? ' Memory bandwidth, not the lock, is the limit.'
+    : ` The memory-bound kernels still scaled with ${top} workers: this machine's memory keeps up with ${top} cores.`;
+  return { holds, text };
+}
+
+// --- the run --------------------------------------------------------------------------------------
+
+function sharedArray(elements: number, value: (i: number) => number): Float64Array {
+  const array = new Float64Array(new SharedArrayBuffer(elements * 8));
+  // Written once up front, so that page faults are not part of any timed pass.
+  for (let i = 0; i < elements; i++) array[i] = value(i);
+  return array;
+}
+
+/** Worker w of n gets elements [w * len / n, (w + 1) * len / n), cut at 8-element boundaries. */
+function slice(array: Float64Array, w: number, n: number): Float64Array {
+  const blocks = array.length / 8;
+  return array.subarray(Math.floor((w * blocks) / n) * 8, Math.floor(((w + 1) * blocks) / n) * 8);
+}
+
+async function runMemoryBound(options: ExperimentOptions): Promise<ExperimentResult<MemoryBoundRow>> {
+  const started = performance.now();
+  const n = options.workers;
+  const counts = Array.from({ length: n }, (_, i) => i + 1);
+  // The arrays are far larger than any cache: sum streams `bytes`, triad three arrays of a third each.
+  const bytes = bySize(options.size, [2, 96, 384, 1536]) * 2 ** 20;
+  const passes = bySize(options.size, [1, 4, 4, 4]);
+  const sumArray = sharedArray(bytes / 8, (i) => (i % 1024) * 0.5);
+  const third = Math.floor(bytes / 3 / 8 / 8) * 8;
+  const triadA = sharedArray(third, () => 0);
+  const triadB = sharedArray(third, (i) => i % 7);
+  const triadC = sharedArray(third, (i) => i % 5);
+  const compute: CpuWorkSpec = {
+    kernel: 'countPrimes',
+    units: options.size === 'tiny' ? 24 : 480,
+    unitSize: bySize(options.size, [200, 1200, 4800, 19_200]),
+  };
+  const kernels: MemoryKernel[] = ['sum', 'triad', 'countPrimes'];
+  const step = stepper(options, kernels.length * counts.length);
+  const rows: MemoryBoundRow[] = [];
+  const pool = new ThreadPoolExecutor({ maxWorkers: n, lock: 'shared' });
+  try {
+    await pool.start();
+    await Promise.all(
+      Array.from({ length: n }, (_, w) =>
+        pool.submit(task('memoryPasses'), 'sum', slice(sumArray, w, n), null, null, 1),
+      ),
+    );
+    for (const kernel of kernels) {
+      let oneWorker = NaN;
+      for (const workers of counts) {
+        step(`${kernel}, ${workers} worker${workers === 1 ? '' : 's'}`);
+        const t0 = performance.now();
+        await Promise.all(
+          Array.from({ length: workers }, (_, w) => {
+            if (kernel === 'countPrimes') return pool.submit(task('cpuShare'), compute, w, workers, 'release');
+            if (kernel === 'sum') return pool.submit(task('memoryPasses'), 'sum', slice(sumArray, w, workers), null, null, passes);
+            return pool.submit(
+              task('memoryPasses'),
+              'triad',
+              slice(triadA, w, workers),
+              slice(triadB, w, workers),
+              slice(triadC, w, workers),
+              passes,
+            );
+          }),
+        );
+        const seconds = (performance.now() - t0) / 1000;
+        if (workers === 1) oneWorker = seconds;
+        // STREAM's count: sum reads 8 bytes per element; triad reads 16 and writes 8.
+        const moved = kernel === 'sum' ? sumArray.byteLength * passes : kernel === 'triad' ? third * 24 * passes : null;
+        rows.push({
+          kernel,
+          workers,
+          seconds: round(seconds),
+          gbPerSecond: moved === null ? null : round(moved / seconds / 1e9),
+          speedup: round(oneWorker / seconds),
+        });
+      }
+    }
+  } finally {
+    await pool.shutdown();
+  }
+  step.done();
+  const { onStep: _onStep, ...shownOptions } = options;
+  return {
+    experiment: 'memory-bound',
+    options: shownOptions,
+    rows,
+    verdict: memoryBoundVerdict(rows),
+    charts: [
+      {
+        title: 'Speedup vs workers: memory-bound kernels against a compute-bound one (lock released)',
+        xLabel: 'workers',
+        yLabel: 'speedup over 1 worker (×)',
+        ideal: 'y=x',
+        series: kernels.map((kernel) => ({
+          label: kernel,
+          points: rows.filter((r) => r.kernel === kernel).map((r) => ({ x: r.workers, y: r.speedup })),
+        })),
+      },
+    ],
+    elapsedSeconds: secondsSince(started),
+  };
+}
+
+export const memoryBound: Experiment<MemoryBoundRow> = {
+  name: 'memory-bound',
+  question: 'Does releasing the lock make memory-bound native code scale with threads?',
+  claim: 'Memory-bound native kernels stop scaling at memory bandwidth, lock or no lock.',
+  narrative:
+    'sum and STREAM triad over arrays far larger than the caches run on 1..N threads that let go of the lock, ' +
+    'as numpy does; countPrimes, compute-bound, runs the same way as the control. The question is whether the memory ' +
+    'bus runs out before the cores do.',
+  columns: MEMORY_BOUND_COLUMNS,
+  traceable: false,
+  run: runMemoryBound,
+};

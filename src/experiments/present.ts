@@ -1,0 +1,179 @@
+// Turns experiment results into what people read: terminal text, the --json object, SVG files,
+// Perfetto trace files and HTML report sections. Everything shown comes from the result itself.
+import {
+  renderLineChartSvg,
+  renderTable,
+  renderTimeline,
+  renderTimelineSvg,
+  toTraceEventFile,
+  type HtmlSection,
+  type TraceEvent,
+  type TraceEventFile,
+} from '../report/index.js';
+import { machineInfo, type MachineInfo } from './machine.js';
+import type { Experiment, ExperimentResult, LockTrace } from './types.js';
+
+/** The documented --json shape of one experiment run. */
+export interface ExperimentJson {
+  experiment: string;
+  question: string;
+  machine: MachineInfo;
+  options: ExperimentResult['options'];
+  results: ExperimentResult['rows'];
+  verdict: { holds: boolean; text: string };
+  elapsedSeconds: number;
+}
+
+export function toJson(experiment: Experiment, result: ExperimentResult, machine = machineInfo()): ExperimentJson {
+  return {
+    experiment: experiment.name,
+    question: experiment.question,
+    machine,
+    options: result.options,
+    results: result.rows,
+    verdict: { holds: result.verdict.holds, text: result.verdict.text },
+    elapsedSeconds: result.elapsedSeconds,
+  };
+}
+
+export function verdictLine(verdict: { holds: boolean; text: string }): string {
+  return `${verdict.holds ? '✔ This machine agrees.' : '✘ This machine does not agree.'} ${verdict.text}`;
+}
+
+/** Word-wraps text to `width` columns (no hyphenation). */
+export function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? `${line} ${word}` : word;
+      }
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+/** Traces that are meant to be looked at: those with a short window chosen by the experiment. */
+export function featuredTraces(result: ExperimentResult): LockTrace[] {
+  return (result.traces ?? []).filter((trace) => trace.window !== undefined);
+}
+
+export interface TextOptions {
+  /** Terminal width for wrapping and timelines; default 80. */
+  width?: number;
+  colour?: boolean;
+  /** Draw the featured lock timelines (default true). */
+  timelines?: boolean;
+}
+
+/** The terminal report of one experiment: table, verdict and (optionally) its featured timelines. */
+export function renderResultText(experiment: Experiment, result: ExperimentResult, options: TextOptions = {}): string {
+  const width = Math.max(40, options.width ?? 80);
+  const colour = options.colour ?? false;
+  let text = `${renderTable(experiment.columns, result.rows, { colour })}\n\n`;
+  text += `${wrap(verdictLine(result.verdict), width)}\n`;
+  if (options.timelines ?? true) {
+    for (const trace of featuredTraces(result)) {
+      text += `\n${renderTimeline(trace.events, {
+        labels: trace.labels,
+        startNs: trace.window!.startNs,
+        endNs: trace.window!.endNs,
+        width: Math.min(width, 120),
+        colour,
+        title: trace.title,
+      })}\n`;
+    }
+  }
+  return text;
+}
+
+/** An HTML report section for one experiment (charts and featured timelines included). */
+export function toHtmlSection(experiment: Experiment, result: ExperimentResult): HtmlSection {
+  return {
+    name: experiment.name,
+    question: experiment.question,
+    narrative: experiment.narrative,
+    table: { columns: experiment.columns, rows: result.rows },
+    verdict: result.verdict,
+    charts: result.charts,
+    timelines: featuredTraces(result).map((trace) => ({
+      title: trace.title,
+      events: trace.events,
+      labels: trace.labels,
+      startNs: trace.window!.startNs,
+      endNs: trace.window!.endNs,
+    })),
+  };
+}
+
+/**
+ * Stacks standalone SVG documents into one: each becomes a nested <svg> placed below the previous
+ * one. Nesting keeps every part exactly as drawn (its own viewBox and coordinates).
+ */
+export function stackSvg(parts: readonly string[], title: string): string {
+  let y = 0;
+  let width = 0;
+  let body = '';
+  for (const part of parts) {
+    const open = /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="([\d.]+)" height="([\d.]+)"/.exec(part);
+    if (!open) throw new Error('stackSvg: a part is not a standalone SVG document from the report module');
+    const partWidth = Number(open[1]);
+    const partHeight = Number(open[2]);
+    body += part.replace('<svg xmlns="http://www.w3.org/2000/svg" ', `<svg x="0" y="${y}" `);
+    y += partHeight + 16;
+    width = Math.max(width, partWidth);
+  }
+  const height = Math.max(1, y - 16);
+  const escapedTitle = title.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n` +
+    `<title>${escapedTitle}</title>\n<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>\n` +
+    `${body}</svg>\n`
+  );
+}
+
+/** The --svg file of a run: the experiment's charts, then its featured lock timelines. */
+export function renderResultSvg(experiment: Experiment, result: ExperimentResult): string {
+  const parts = result.charts.map((chart) => renderLineChartSvg(chart));
+  for (const trace of featuredTraces(result)) {
+    parts.push(
+      renderTimelineSvg(trace.events, {
+        title: trace.title,
+        labels: trace.labels,
+        startNs: trace.window!.startNs,
+        endNs: trace.window!.endNs,
+      }),
+    );
+  }
+  if (parts.length === 0) throw new Error(`${experiment.name} produced nothing to draw`);
+  return stackSvg(parts, `gil-lab ${experiment.name}: ${experiment.question}`);
+}
+
+/**
+ * One Perfetto / Chrome trace file for many lock traces: each trace becomes its own process track
+ * (named after what ran), with a track per thread inside it.
+ */
+export function combineTraces(
+  traces: readonly { experiment: string; trace: LockTrace }[],
+  metadata: Record<string, string | number | boolean> = {},
+): TraceEventFile {
+  const traceEvents: TraceEvent[] = [];
+  traces.forEach(({ experiment, trace }, index) => {
+    // Timestamps on a 1/8 µs grid: the file counts in µs, and on this grid every ts and ts + dur is
+    // exact in binary floating point, so slices that touch never overlap by a rounding error.
+    const events = trace.events.map((event) => ({ ...event, tNs: Math.round(event.tNs / 125) * 125 }));
+    const file = toTraceEventFile(events, {
+      labels: trace.labels,
+      pid: index + 1,
+      processName: `${experiment}: ${trace.title}`,
+    });
+    traceEvents.push(...file.traceEvents);
+  });
+  return { traceEvents, displayTimeUnit: 'ns', otherData: { ...metadata } };
+}

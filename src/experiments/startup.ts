@@ -1,0 +1,117 @@
+// startup: a process costs more to start than a thread and takes more memory.
+import { performance } from 'node:perf_hooks';
+import { ProcessPoolExecutor, ThreadPoolExecutor } from '../executors/index.js';
+import { formatBytes, formatNs, type TableColumn } from '../report/index.js';
+import { task } from './harness.js';
+import { median, round, secondsSince, times } from './measure.js';
+import { bySize } from './options.js';
+import { stepper } from './steps.js';
+import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+
+export interface StartupRow extends Record<string, string | number | boolean | null> {
+  kind: 'thread' | 'process';
+  samples: number;
+  /** Median time from asking for a worker to its first answer, milliseconds. */
+  startupMs: number;
+  /** Median resident memory one more worker adds, bytes. */
+  rssBytes: number;
+}
+
+export const STARTUP_COLUMNS: TableColumn[] = [
+  { key: 'kind' },
+  { key: 'samples' },
+  { key: 'startupMs', header: 'time to first message', format: (v) => formatNs((v as number) * 1e6) },
+  { key: 'rssBytes', header: 'memory per worker', format: (v) => formatBytes(v as number) },
+];
+
+/** The claim: a process takes longer to start and more memory than a thread. */
+export function startupVerdict(rows: readonly StartupRow[]): { holds: boolean; text: string } {
+  const thread = rows.find((row) => row.kind === 'thread');
+  const proc = rows.find((row) => row.kind === 'process');
+  if (!thread || !proc) return { holds: false, text: 'The run lacks a thread or a process row.' };
+  const slower = proc.startupMs > thread.startupMs;
+  const bigger = proc.rssBytes > thread.rssBytes;
+  const holds = slower && bigger;
+  let text =
+    `A process answered its first message after ${formatNs(proc.startupMs * 1e6)} and a thread after ${formatNs(thread.startupMs * 1e6)} ` +
+    `(${times(proc.startupMs / thread.startupMs)}); each process added ${formatBytes(proc.rssBytes)} of resident memory, each thread ${formatBytes(thread.rssBytes)}.`;
+  if (!slower) text += ' Here the thread was not faster to start.';
+  if (!bigger) text += ' Here the thread was not smaller.';
+  return { holds, text };
+}
+
+// --- the run --------------------------------------------------------------------------------------
+
+interface WhoAmI {
+  threadId: number;
+  pid: number;
+  rss: number;
+}
+
+async function sampleStartup(kind: 'thread' | 'process'): Promise<{ ms: number; rssBytes: number }> {
+  const rssBefore = process.memoryUsage.rss();
+  const t0 = performance.now();
+  const pool = kind === 'thread' ? new ThreadPoolExecutor({ maxWorkers: 1 }) : new ProcessPoolExecutor({ maxWorkers: 1 });
+  try {
+    const answer = await pool.submit<WhoAmI>(task('whoAmI'));
+    const ms = performance.now() - t0;
+    // A thread's memory is this process's growth; a process's is its own resident set.
+    const rssBytes = kind === 'thread' ? Math.max(0, answer.rss - rssBefore) : answer.rss;
+    return { ms, rssBytes };
+  } finally {
+    await pool.shutdown();
+  }
+}
+
+async function runStartup(options: ExperimentOptions): Promise<ExperimentResult<StartupRow>> {
+  const started = performance.now();
+  const samples = bySize(options.size, [1, 5, 11, 21]);
+  const kinds = ['thread', 'process'] as const;
+  const step = stepper(options, samples * kinds.length);
+  const measured = { thread: [] as { ms: number; rssBytes: number }[], process: [] as { ms: number; rssBytes: number }[] };
+  // Alternate thread and process samples, so that a burst of load on the machine hits both alike.
+  for (let i = 0; i < samples; i++) {
+    for (const kind of kinds) {
+      step(`${kind} ${i + 1}/${samples}`);
+      measured[kind].push(await sampleStartup(kind));
+    }
+  }
+  const rows: StartupRow[] = kinds.map((kind) => ({
+    kind,
+    samples,
+    startupMs: round(median(measured[kind].map((s) => s.ms))),
+    rssBytes: Math.round(median(measured[kind].map((s) => s.rssBytes))),
+  }));
+  step.done();
+  const { onStep: _onStep, ...shownOptions } = options;
+  return {
+    experiment: 'startup',
+    options: shownOptions,
+    rows,
+    verdict: startupVerdict(rows),
+    charts: [
+      {
+        title: 'Time to first message, each sample',
+        xLabel: 'sample',
+        yLabel: 'milliseconds',
+        series: kinds.map((kind) => ({
+          label: kind,
+          points: measured[kind].map((s, i) => ({ x: i + 1, y: round(s.ms) })),
+        })),
+      },
+    ],
+    elapsedSeconds: secondsSince(started),
+  };
+}
+
+export const startup: Experiment<StartupRow> = {
+  name: 'startup',
+  question: 'What does it cost to start a thread, and a process?',
+  claim: 'Starting a process costs more than starting a thread, and takes more memory.',
+  narrative:
+    'A one-worker pool is started and sent one task, as threads and as processes, several times: the time until the first answer, ' +
+    "and the resident memory one worker adds (for a thread, this process's growth; for a process, its own resident set). Medians.",
+  columns: STARTUP_COLUMNS,
+  traceable: false,
+  run: runStartup,
+};
