@@ -62,15 +62,18 @@ export class SharedMemory {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
     const { name, create = false, size } = options;
     if (typeof create !== 'boolean') throw new TypeError(`options.create must be a boolean, got ${typeof create}`);
-    if (name !== undefined && typeof name !== 'string') throw new TypeError(`options.name must be a string, got ${typeof name}`);
+    if (name !== undefined && typeof name !== 'string')
+      throw new TypeError(`options.name must be a string, got ${typeof name}`);
     if (create) {
       if (typeof size !== 'number') throw new TypeError(`options.size must be a number of bytes, got ${typeof size}`);
-      if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`options.size must be a positive integer, got ${size}`);
+      if (!Number.isSafeInteger(size) || size <= 0)
+        throw new RangeError(`options.size must be a positive integer, got ${size}`);
       const posix = posixName(name ?? `gil_lab_${process.pid}_${randomBytes(6).toString('hex')}`);
       this.#handle = new native.SharedMemoryHandle('create', posix, size);
     } else {
       if (name === undefined) throw new TypeError('options.name is required to attach to a segment');
-      if (size !== undefined) throw new TypeError('options.size is only for create: true (attaching takes the segment\'s size)');
+      if (size !== undefined)
+        throw new TypeError("options.size is only for create: true (attaching takes the segment's size)");
       this.#handle = new native.SharedMemoryHandle('attach', posixName(name));
     }
     this.#name = this.#handle.name.slice(1);
@@ -116,10 +119,13 @@ export class SharedMemory {
       throw new TypeError('Ctor must be a typed array constructor such as Float64Array');
     }
     if (!Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset % Ctor.BYTES_PER_ELEMENT !== 0) {
-      throw new RangeError(`byteOffset must be a non-negative multiple of ${Ctor.BYTES_PER_ELEMENT}, got ${byteOffset}`);
+      throw new RangeError(
+        `byteOffset must be a non-negative multiple of ${Ctor.BYTES_PER_ELEMENT}, got ${byteOffset}`,
+      );
     }
     const available = Math.floor((this.size - byteOffset) / Ctor.BYTES_PER_ELEMENT);
-    if (byteOffset > this.size) throw new RangeError(`byteOffset ${byteOffset} is past the segment's ${this.size} bytes`);
+    if (byteOffset > this.size)
+      throw new RangeError(`byteOffset ${byteOffset} is past the segment's ${this.size} bytes`);
     const count = length ?? available;
     if (!Number.isSafeInteger(count) || count < 0 || count > available) {
       throw new RangeError(`length must be an integer between 0 and ${available}, got ${length}`);

@@ -33,7 +33,10 @@ for (const [name, make] of [
         const next = pool.submit(task('add'), 2, 3); // sent with `stuck`, not started
         await until(() => stuck.running(), 10_000, 'the task to start');
         assert.equal(await stuck.abort({ graceMs: 50 }), 'forced');
-        await assert.rejects(stuck, (e: Error) => e instanceof AbortError && /did not stop within 50 ms/.test(e.message));
+        await assert.rejects(
+          stuck,
+          (e: Error) => e instanceof AbortError && /did not stop within 50 ms/.test(e.message),
+        );
         assert.equal(await next, 5, 'the unstarted task ran on a fresh worker');
         assert.equal(pool.broken, false);
         assert.equal(pool.stats().workersStarted, 2);

@@ -19,9 +19,18 @@ describe('bad input', () => {
   it('tasks are checked at submit where possible', async () => {
     const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     try {
-      assert.throws(() => pool.submit('noSuchKernel'), (e: Error) => e instanceof RangeError && /unknown kernel "noSuchKernel"/.test(e.message));
-      assert.throws(() => pool.submit((() => 1) as never), (e: Error) => e instanceof TypeError && /functions cannot be sent/.test(e.message));
-      assert.throws(() => pool.submit({ module: './relative.js', export: 'x' }), (e: Error) => e instanceof TypeError && /absolute path/.test(e.message));
+      assert.throws(
+        () => pool.submit('noSuchKernel'),
+        (e: Error) => e instanceof RangeError && /unknown kernel "noSuchKernel"/.test(e.message),
+      );
+      assert.throws(
+        () => pool.submit((() => 1) as never),
+        (e: Error) => e instanceof TypeError && /functions cannot be sent/.test(e.message),
+      );
+      assert.throws(
+        () => pool.submit({ module: './relative.js', export: 'x' }),
+        (e: Error) => e instanceof TypeError && /absolute path/.test(e.message),
+      );
       assert.throws(() => pool.submit({ module: 'https://example.com/x.js' }), TypeError);
       assert.throws(() => pool.submit({ module: TASKS_URL, export: '' }), TypeError);
       const missing = fileURLToPath(new URL('./no-such-module.js', TASKS_URL));
@@ -52,7 +61,10 @@ describe('bad input', () => {
     it(`arguments that cannot be cloned fail clearly, the others go on (${name})`, async () => {
       const pool = make();
       try {
-        assert.throws(() => pool.submit(task('echo'), () => 1), (e: Error) => e instanceof TypeError && /args\[0\]/.test(e.message));
+        assert.throws(
+          () => pool.submit(task('echo'), () => 1),
+          (e: Error) => e instanceof TypeError && /args\[0\]/.test(e.message),
+        );
         assert.throws(() => pool.submit(task('echo'), Symbol('s')), TypeError);
         const good = pool.submit(task('add'), 1, 2);
         const bad = pool.submit(task('echo'), { nested: () => 1 });
@@ -72,11 +84,20 @@ describe('bad input', () => {
 
   it('bad options are TypeError/RangeError naming the option', () => {
     for (const maxWorkers of [0, -1, 1.5, Number.NaN]) {
-      assert.throws(() => new ThreadPoolExecutor({ maxWorkers }), (e: Error) => e instanceof RangeError && /maxWorkers/.test(e.message));
+      assert.throws(
+        () => new ThreadPoolExecutor({ maxWorkers }),
+        (e: Error) => e instanceof RangeError && /maxWorkers/.test(e.message),
+      );
       assert.throws(() => new ProcessPoolExecutor({ maxWorkers }), RangeError);
     }
-    assert.throws(() => new ThreadPoolExecutor({ maxWorkers: '2' as never }), (e: Error) => e instanceof TypeError && /maxWorkers/.test(e.message));
-    assert.throws(() => new ThreadPoolExecutor({ lock: 'global' as never }), (e: Error) => e instanceof RangeError && /lock/.test(e.message));
+    assert.throws(
+      () => new ThreadPoolExecutor({ maxWorkers: '2' as never }),
+      (e: Error) => e instanceof TypeError && /maxWorkers/.test(e.message),
+    );
+    assert.throws(
+      () => new ThreadPoolExecutor({ lock: 'global' as never }),
+      (e: Error) => e instanceof RangeError && /lock/.test(e.message),
+    );
     assert.throws(() => new ThreadPoolExecutor({ policy: 'gil' as never }), RangeError);
     assert.throws(() => new ThreadPoolExecutor({ lock: 'free', policy: 'cpython' }), RangeError);
     assert.throws(() => new ThreadPoolExecutor({ lock: 'isolated', switchIntervalUs: 0 }), RangeError);

@@ -48,7 +48,10 @@ describe('errors thrown in tasks', () => {
     });
 
     it(`reject with a rejected Promise's reason (${name})`, async () => {
-      await assert.rejects(pool.submit(task('rejectAsync'), 'async failure'), { name: 'TypeError', message: 'async failure' });
+      await assert.rejects(pool.submit(task('rejectAsync'), 'async failure'), {
+        name: 'TypeError',
+        message: 'async failure',
+      });
     });
 
     it(`fail clearly when the result cannot be sent back (${name})`, async () => {

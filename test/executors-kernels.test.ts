@@ -14,7 +14,8 @@ describe('kernel tasks', () => {
       (name) => typeof (kernels as Record<string, unknown>)[name] === 'function' && !name.endsWith('Async'),
     );
     const notKernels = new Set(['spinIterationsPerNs', 'RefHeap', 'AbortFlag']);
-    for (const name of sync) if (!notKernels.has(name)) assert.ok(name in KERNEL_ARITY, `${name} is missing from KERNEL_ARITY`);
+    for (const name of sync)
+      if (!notKernels.has(name)) assert.ok(name in KERNEL_ARITY, `${name} is missing from KERNEL_ARITY`);
   });
 
   for (const [name, make] of [

@@ -12,7 +12,10 @@ const ITERATIONS = 30_000_000;
 async function runTwo(pool: ThreadPoolExecutor): Promise<Array<{ interpreterId: number; held: boolean }>> {
   await pool.start();
   const infos = await Promise.all([pool.submit(task('lockInfo')), pool.submit(task('lockInfo'))]);
-  await Promise.all([pool.submit(task('interpretedWork'), ITERATIONS), pool.submit(task('interpretedWork'), ITERATIONS)]);
+  await Promise.all([
+    pool.submit(task('interpretedWork'), ITERATIONS),
+    pool.submit(task('interpretedWork'), ITERATIONS),
+  ]);
   return infos as Array<{ interpreterId: number; held: boolean }>;
 }
 
@@ -29,7 +32,10 @@ describe('lock models', () => {
         infos.map((i) => i.interpreterId),
         [main.id, main.id],
       );
-      assert.ok(infos.every((i) => i.held), 'a task runs holding the lock');
+      assert.ok(
+        infos.every((i) => i.held),
+        'a task runs holding the lock',
+      );
       assert.ok(stats.contendedAcquisitions >= 1, `contended acquisitions: ${stats.contendedAcquisitions}`);
       assert.ok(stats.dropRequests >= 1, `drop requests: ${stats.dropRequests}`);
       assert.ok(stats.forcedSwitches >= 1, `forced switches: ${stats.forcedSwitches}`);

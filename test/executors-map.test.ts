@@ -28,7 +28,10 @@ describe('map', () => {
       const before = pool.stats().tasksSubmitted;
       const input = Array.from({ length: 23 }, (_, i) => i);
       const results = await collect(pool.map<number>(task('square'), input, { chunksize: 5 }));
-      assert.deepEqual(results, input.map((x) => x * x));
+      assert.deepEqual(
+        results,
+        input.map((x) => x * x),
+      );
       assert.equal(pool.stats().tasksSubmitted - before, 5); // ceil(23 / 5)
     });
   }
@@ -41,10 +44,22 @@ describe('map', () => {
       }
     }
     assert.deepEqual(await collect(threads.map(task('square'), numbers(), { chunksize: 4 })), [0, 1, 4, 9, 16, 25]);
-    assert.deepEqual(await collect(threads.map(task('add'), [[1, 2], [3, 4]], { spread: true, chunksize: 2 })), [3, 7]);
+    assert.deepEqual(
+      await collect(
+        threads.map(
+          task('add'),
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { spread: true, chunksize: 2 },
+        ),
+      ),
+      [3, 7],
+    );
   });
 
-  it('throws the first failing item\'s error at its position', async () => {
+  it("throws the first failing item's error at its position", async () => {
     const seen: unknown[] = [];
     await assert.rejects(async () => {
       for await (const v of threads.map(task('echo'), [1, 2, () => 3])) seen.push(v);
@@ -56,7 +71,16 @@ describe('map', () => {
   it('stopping the iteration early cancels the tasks that have not started', async () => {
     const pool = new ThreadPoolExecutor({ maxWorkers: 1, pipelineDepth: 1 });
     try {
-      const iterator = pool.map(task('sleep'), [[20, 'a'], [20, 'b'], [20, 'c'], [20, 'd']], { spread: true });
+      const iterator = pool.map(
+        task('sleep'),
+        [
+          [20, 'a'],
+          [20, 'b'],
+          [20, 'c'],
+          [20, 'd'],
+        ],
+        { spread: true },
+      );
       assert.deepEqual(await iterator.next(), { value: 'a', done: false });
       await iterator.return?.(undefined);
       await pool.shutdown();

@@ -51,7 +51,10 @@ describe('SharedMemory', () => {
       b.unlink();
       b.close();
     }
-    assert.throws(() => SharedMemory.attach(a.name), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+    assert.throws(
+      () => SharedMemory.attach(a.name),
+      (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+    );
   });
 
   it('rejects bad input', () => {
@@ -63,7 +66,10 @@ describe('SharedMemory', () => {
     assert.throws(() => new SharedMemory({ name: 'x', size: 8 }), TypeError);
     const shm = SharedMemory.create(16);
     try {
-      assert.throws(() => SharedMemory.create(16, { name: shm.name }), (e: NodeJS.ErrnoException) => e.code === 'EEXIST');
+      assert.throws(
+        () => SharedMemory.create(16, { name: shm.name }),
+        (e: NodeJS.ErrnoException) => e.code === 'EEXIST',
+      );
       assert.throws(() => shm.atomicLoad(4), RangeError);
       assert.throws(() => shm.atomicStore(0, 2 ** 40), RangeError);
       assert.throws(() => shm.view(Float64Array, 3), RangeError);

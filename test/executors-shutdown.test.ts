@@ -59,7 +59,10 @@ describe('shutdown', () => {
       const p = new ProcessPoolExecutor({ maxWorkers: 1 });
       const task = { module: ${JSON.stringify(tasks)}, export: 'add' };
       console.log(await t.submit(task, 1, 2), await p.submit(task, 3, 4));`;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     assert.equal(result.error, undefined, 'it exited by itself');
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout.trim(), '3 7');

@@ -37,7 +37,14 @@ describe('timeouts', () => {
   it('map({ timeoutMs }) throws TimeoutError when a result is late, then cancels the rest', async () => {
     const seen: unknown[] = [];
     await assert.rejects(async () => {
-      for await (const v of threads.map(task('sleep'), [[1, 'quick'], [500, 'slow']], { spread: true, timeoutMs: 100 })) {
+      for await (const v of threads.map(
+        task('sleep'),
+        [
+          [1, 'quick'],
+          [500, 'slow'],
+        ],
+        { spread: true, timeoutMs: 100 },
+      )) {
         seen.push(v);
       }
     }, TimeoutError);

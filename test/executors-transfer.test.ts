@@ -9,7 +9,7 @@ describe('transfer and sharing', () => {
   const threads = new ThreadPoolExecutor({ maxWorkers: 1 });
   after(() => threads.shutdown());
 
-  it('transfer() moves an argument: the sender\'s buffer is detached', async () => {
+  it("transfer() moves an argument: the sender's buffer is detached", async () => {
     const data = new Float64Array(1000).fill(2);
     const length = await threads.submit(task('addInPlace'), transfer(data), 1);
     assert.equal(length, 1000);
@@ -35,7 +35,7 @@ describe('transfer and sharing', () => {
     try {
       const data = new Float64Array(10).fill(1);
       assert.equal(await processes.submit(task('addInPlace'), transfer(data), 1), 10);
-      assert.equal(data[0], 1, 'the parent\'s copy is unchanged');
+      assert.equal(data[0], 1, "the parent's copy is unchanged");
       const back = (await processes.submit(task('makeBuffer'), 3)) as Float64Array;
       assert.deepEqual([...back], [1.5, 1.5, 1.5]);
     } finally {

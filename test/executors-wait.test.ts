@@ -52,7 +52,10 @@ describe('wait and asCompleted', () => {
     const order: CompletedFuture<unknown>[] = [];
     for await (const f of asCompleted<unknown>([slow, fast, already])) order.push(f);
     assert.deepEqual(order, [already, fast, slow]);
-    assert.ok(order.every((f) => f instanceof Future), 'yields the futures themselves, not their values');
+    assert.ok(
+      order.every((f) => f instanceof Future),
+      'yields the futures themselves, not their values',
+    );
   });
 
   it('asCompleted throws TimeoutError when futures remain after the timeout', async () => {

@@ -10,14 +10,14 @@
 //  - without close(), the mapping lives as long as the ArrayBuffer (any view keeps it alive).
 // Native code that keeps a raw pointer past the call that received it (async workers) must keep
 // its own reference to the buffer and must not race with close().
+#include "shared_memory.h"
+
 #include <napi.h>
 
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
-
-#include "shared_memory.h"
 
 namespace {
 
@@ -30,12 +30,12 @@ using Mapping = std::shared_ptr<gil::SharedMemoryMapping>;
     throw Napi::RangeError::New(env, message);
   }
   Napi::Error error = Napi::Error::New(env, message);
-  const char* codeName = code == gil::kShmExists         ? "EEXIST"
-                         : code == gil::kShmNotFound     ? "ENOENT"
-                         : code == gil::kShmPermission   ? "EACCES"
-                         : code == gil::kShmNoSpace      ? "ENOSPC"
-                         : code == gil::kShmEmpty        ? "ERR_SHM_EMPTY"
-                                                         : "ERR_SHM_SYSTEM";
+  const char* codeName = code == gil::kShmExists       ? "EEXIST"
+                         : code == gil::kShmNotFound   ? "ENOENT"
+                         : code == gil::kShmPermission ? "EACCES"
+                         : code == gil::kShmNoSpace    ? "ENOSPC"
+                         : code == gil::kShmEmpty      ? "ERR_SHM_EMPTY"
+                                                       : "ERR_SHM_SYSTEM";
   error.Set("code", Napi::String::New(env, codeName));
   throw error;
 }
@@ -47,7 +47,8 @@ std::string nameArg(const Napi::CallbackInfo& info, size_t i) {
 
 // A size or index: a non-negative integer that fits in size_t (and in a double exactly).
 size_t sizeArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  if (!info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
   double d = info[i].As<Napi::Number>().DoubleValue();
   if (!(d >= 0 && d <= 9007199254740991.0) || std::floor(d) != d) {
     throw Napi::RangeError::New(info.Env(), std::string(name) + " must be a non-negative integer");
@@ -56,7 +57,8 @@ size_t sizeArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
 }
 
 int32_t int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  if (!info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
   double d = info[i].As<Napi::Number>().DoubleValue();
   if (!(d >= -2147483648.0 && d <= 2147483647.0) || std::floor(d) != d) {
     throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an int32");
@@ -82,10 +84,12 @@ class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
   }
 
   // new SharedMemoryHandle('create', name, size) | new SharedMemoryHandle('attach', name)
-  explicit SharedMemoryHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SharedMemoryHandle>(info) {
+  explicit SharedMemoryHandle(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<SharedMemoryHandle>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsString()) {
-      throw Napi::TypeError::New(env, "SharedMemoryHandle(mode, name[, size]): mode must be 'create' or 'attach'");
+      throw Napi::TypeError::New(
+          env, "SharedMemoryHandle(mode, name[, size]): mode must be 'create' or 'attach'");
     }
     std::string mode = info[0].As<Napi::String>().Utf8Value();
     std::string name = nameArg(info, 1);
@@ -106,14 +110,19 @@ class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
     // The finalizer's own reference keeps the memory mapped while V8 may still read it.
     auto* keepAlive = new Mapping(mapping_);
     Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
-        env, mapping_->data(), size_, [](Napi::Env, void*, Mapping* hint) { delete hint; }, keepAlive);
+        env, mapping_->data(), size_, [](Napi::Env, void*, Mapping* hint) { delete hint; },
+        keepAlive);
     buffer_ = Napi::Persistent(buffer);
   }
 
  private:
   Napi::Value Name(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), name_); }
-  Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(size_)); }
-  Napi::Value Closed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), mapping_ == nullptr); }
+  Napi::Value Size(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(size_));
+  }
+  Napi::Value Closed(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), mapping_ == nullptr);
+  }
 
   Napi::Value Buffer(const Napi::CallbackInfo& info) {
     if (mapping_ == nullptr) throw Napi::Error::New(info.Env(), "the shared memory is closed");
@@ -136,7 +145,8 @@ class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
     if (info.Length() < 1) throw Napi::TypeError::New(info.Env(), "index must be a number");
     *index = sizeArg(info, 0, "index");
     if (!mapping_->validInt32Index(*index)) {
-      throw Napi::RangeError::New(info.Env(), "index " + std::to_string(*index) + " is outside the segment's " +
+      throw Napi::RangeError::New(info.Env(), "index " + std::to_string(*index) +
+                                                  " is outside the segment's " +
                                                   std::to_string(size_ / 4) + " int32 cells");
     }
     return *mapping_;

@@ -1,28 +1,40 @@
 #include "shared_memory.h"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <limits>
 
 namespace gil {
 
 const char* shmErrorMessage(int code) {
   switch (code) {
-    case kShmOk: return "ok";
-    case kShmInvalidName: return "invalid shared memory name (expected '/' followed by 1 to 254 characters, none of them '/')";
-    case kShmInvalidSize: return "invalid size (must be at least 1 byte and mappable)";
-    case kShmExists: return "a shared memory segment with this name already exists";
-    case kShmNotFound: return "no shared memory segment with this name";
-    case kShmPermission: return "permission denied";
-    case kShmNoSpace: return "out of memory or file descriptors";
-    case kShmEmpty: return "the shared memory segment has size 0";
-    case kShmSystem: return "system error";
-    case kShmOutOfRange: return "index out of range";
-    default: return "unknown shared memory error";
+    case kShmOk:
+      return "ok";
+    case kShmInvalidName:
+      return "invalid shared memory name (expected '/' followed by 1 to 254 characters, none of "
+             "them '/')";
+    case kShmInvalidSize:
+      return "invalid size (must be at least 1 byte and mappable)";
+    case kShmExists:
+      return "a shared memory segment with this name already exists";
+    case kShmNotFound:
+      return "no shared memory segment with this name";
+    case kShmPermission:
+      return "permission denied";
+    case kShmNoSpace:
+      return "out of memory or file descriptors";
+    case kShmEmpty:
+      return "the shared memory segment has size 0";
+    case kShmSystem:
+      return "system error";
+    case kShmOutOfRange:
+      return "index out of range";
+    default:
+      return "unknown shared memory error";
   }
 }
 
@@ -39,18 +51,24 @@ namespace {
 int fromErrno(int e, int* sysErrno) {
   if (sysErrno != nullptr) *sysErrno = e;
   switch (e) {
-    case EEXIST: return kShmExists;
-    case ENOENT: return kShmNotFound;
+    case EEXIST:
+      return kShmExists;
+    case ENOENT:
+      return kShmNotFound;
     case EACCES:
-    case EPERM: return kShmPermission;
+    case EPERM:
+      return kShmPermission;
     case ENOSPC:
     case ENOMEM:
     case EMFILE:
     case ENFILE:
-    case EFBIG: return kShmNoSpace;
+    case EFBIG:
+      return kShmNoSpace;
     case EINVAL:
-    case ENAMETOOLONG: return kShmInvalidName;
-    default: return kShmSystem;
+    case ENAMETOOLONG:
+      return kShmInvalidName;
+    default:
+      return kShmSystem;
   }
 }
 
@@ -83,19 +101,23 @@ void SharedMemoryMapping::atomicStore(std::size_t index, int32_t value) {
   __atomic_store_n(reinterpret_cast<int32_t*>(addr_) + index, value, __ATOMIC_SEQ_CST);
 }
 
-int32_t SharedMemoryMapping::atomicCompareExchange(std::size_t index, int32_t expected, int32_t replacement) {
-  __atomic_compare_exchange_n(reinterpret_cast<int32_t*>(addr_) + index, &expected, replacement, false,
-                              __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-  return expected;  // on failure the builtin wrote the current value here; on success it is unchanged
+int32_t SharedMemoryMapping::atomicCompareExchange(std::size_t index, int32_t expected,
+                                                   int32_t replacement) {
+  __atomic_compare_exchange_n(reinterpret_cast<int32_t*>(addr_) + index, &expected, replacement,
+                              false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  return expected;  // on failure the builtin wrote the current value here; on success it is
+                    // unchanged
 }
 
 int32_t SharedMemoryMapping::atomicAdd(std::size_t index, int32_t delta) {
   return __atomic_fetch_add(reinterpret_cast<int32_t*>(addr_) + index, delta, __ATOMIC_SEQ_CST);
 }
 
-int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedMemoryMapping>* out, int* sysErrno) {
+int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedMemoryMapping>* out,
+              int* sysErrno) {
   if (!validShmName(name)) return kShmInvalidName;
-  if (size == 0 || size > static_cast<std::size_t>(std::numeric_limits<off_t>::max())) return kShmInvalidSize;
+  if (size == 0 || size > static_cast<std::size_t>(std::numeric_limits<off_t>::max()))
+    return kShmInvalidSize;
   int fd = shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
   if (fd < 0) return fromErrno(errno, sysErrno);
   // ftruncate zero-fills; a failure leaves no half-made segment behind.

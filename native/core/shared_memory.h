@@ -15,15 +15,15 @@ namespace gil {
 
 enum ShmResult : int {
   kShmOk = 0,
-  kShmInvalidName = -1,   // not "/name" with 1..254 characters and no other '/'
-  kShmInvalidSize = -2,   // 0, or more than the address space can map
-  kShmExists = -3,        // create: the name is taken
-  kShmNotFound = -4,      // attach/unlink: no such name
-  kShmPermission = -5,    // EACCES / EPERM
-  kShmNoSpace = -6,       // ENOSPC / ENOMEM / EMFILE / ENFILE
-  kShmEmpty = -7,         // attach: the segment has size 0 (created but never sized)
-  kShmSystem = -8,        // any other errno
-  kShmOutOfRange = -9,    // an atomic cell index or offset outside the mapping, or misaligned
+  kShmInvalidName = -1,  // not "/name" with 1..254 characters and no other '/'
+  kShmInvalidSize = -2,  // 0, or more than the address space can map
+  kShmExists = -3,       // create: the name is taken
+  kShmNotFound = -4,     // attach/unlink: no such name
+  kShmPermission = -5,   // EACCES / EPERM
+  kShmNoSpace = -6,      // ENOSPC / ENOMEM / EMFILE / ENFILE
+  kShmEmpty = -7,        // attach: the segment has size 0 (created but never sized)
+  kShmSystem = -8,       // any other errno
+  kShmOutOfRange = -9,   // an atomic cell index or offset outside the mapping, or misaligned
 };
 
 // A short English description of a ShmResult.
@@ -56,9 +56,11 @@ class SharedMemoryMapping {
   int32_t atomicAdd(std::size_t index, int32_t delta);
 
  private:
-  friend int shmCreate(const std::string&, std::size_t, std::shared_ptr<SharedMemoryMapping>*, int*);
+  friend int shmCreate(const std::string&, std::size_t, std::shared_ptr<SharedMemoryMapping>*,
+                       int*);
   friend int shmAttach(const std::string&, std::shared_ptr<SharedMemoryMapping>*, int*);
-  SharedMemoryMapping(std::string name, void* addr, std::size_t size) : name_(std::move(name)), addr_(addr), size_(size) {}
+  SharedMemoryMapping(std::string name, void* addr, std::size_t size)
+      : name_(std::move(name)), addr_(addr), size_(size) {}
   std::string name_;
   void* addr_;
   std::size_t size_;
@@ -67,7 +69,8 @@ class SharedMemoryMapping {
 // Creates a new segment of `size` bytes (zero-filled) and maps it. Fails with kShmExists if the
 // name is taken (O_EXCL, as Python's SharedMemory(create=True)). `sysErrno` (may be null) receives
 // errno for system failures.
-int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedMemoryMapping>* out, int* sysErrno);
+int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedMemoryMapping>* out,
+              int* sysErrno);
 
 // Maps an existing segment; its size is the segment's size (fstat).
 int shmAttach(const std::string& name, std::shared_ptr<SharedMemoryMapping>* out, int* sysErrno);

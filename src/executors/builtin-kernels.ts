@@ -82,7 +82,8 @@ export function resolveKernelTask(name: string): TaskFunction {
     const interpreter = currentInterpreter();
     const signal = currentTask()?.abortFlag;
     if (twin) {
-      if (mode !== undefined) throw new TypeError(`${name}: the TypeScript twins have no mode (they always hold the lock)`);
+      if (mode !== undefined)
+        throw new TypeError(`${name}: the TypeScript twins have no mode (they always hold the lock)`);
       return fn(...args, { interpreter, signal });
     }
     return fn(...args, mode === undefined ? { interpreter, signal } : { mode, interpreter, signal });

@@ -186,7 +186,12 @@ export function rebuildThrown(data: SerializedThrow): unknown {
         Object.defineProperty(err, 'name', { value: data.name, writable: true, configurable: true, enumerable: false });
       }
       if (data.stack !== undefined) {
-        Object.defineProperty(err, 'stack', { value: data.stack, writable: true, configurable: true, enumerable: false });
+        Object.defineProperty(err, 'stack', {
+          value: data.stack,
+          writable: true,
+          configurable: true,
+          enumerable: false,
+        });
       }
       if (data.hasCause) {
         Object.defineProperty(err, 'cause', {

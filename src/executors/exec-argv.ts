@@ -2,7 +2,17 @@
 // something else (-e/-p and their script, --input-type), fight over a port (--inspect*), or turn
 // it into a test or watch runner.
 
-const WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '-r', '--require', '--import', '--loader', '--experimental-loader']);
+const WITH_VALUE = new Set([
+  '-e',
+  '--eval',
+  '-p',
+  '--print',
+  '-r',
+  '--require',
+  '--import',
+  '--loader',
+  '--experimental-loader',
+]);
 const KEEP_PRELOADS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
 const DROPPED = /^(--test|--experimental-test|--inspect|--debug|--watch|--input-type|--eval|--print)/;
 
@@ -39,8 +49,12 @@ export function threadWorkerExecArgv(): string[] | undefined {
 
 /** Called when new Worker() refused execArgv: drops the flags it named; false if there is nothing to drop. */
 export function dropRefusedThreadFlags(error: unknown): boolean {
-  if ((error as NodeJS.ErrnoException)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || !Array.isArray(threadExecArgv)) return false;
-  const named = String((error as Error).message).split(':').slice(1).join(':');
+  if ((error as NodeJS.ErrnoException)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || !Array.isArray(threadExecArgv))
+    return false;
+  const named = String((error as Error).message)
+    .split(':')
+    .slice(1)
+    .join(':');
   const refused = new Set(named.split(',').map((flag) => flag.trim()));
   const kept = threadExecArgv.filter((flag) => !refused.has(flag));
   if (kept.length === threadExecArgv.length) return false;

@@ -36,7 +36,9 @@ const enum State {
 export function checkTimeout(timeoutMs: unknown, argName = 'timeoutMs'): number | undefined {
   if (timeoutMs === undefined || timeoutMs === Infinity) return undefined;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
-    throw new TypeError(`${argName} must be a number of milliseconds (or undefined/Infinity), got ${describe(timeoutMs)}`);
+    throw new TypeError(
+      `${argName} must be a number of milliseconds (or undefined/Infinity), got ${describe(timeoutMs)}`,
+    );
   }
   if (timeoutMs < 0) throw new RangeError(`${argName} must be >= 0, got ${timeoutMs}`);
   return timeoutMs;
@@ -129,7 +131,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   running(): boolean {
     if (this.#state === State.Running) return true;
-    if (this.#state === State.Pending && this.#owner !== undefined) return this.#owner.isRunning(this as Future<unknown>);
+    if (this.#state === State.Pending && this.#owner !== undefined)
+      return this.#owner.isRunning(this as Future<unknown>);
     return false;
   }
 

@@ -72,7 +72,11 @@ export interface ShutdownOptions {
 /** The interface both executors implement. */
 export interface Executor {
   submit<T = unknown>(task: Task, ...args: unknown[]): Future<T>;
-  map<T = unknown>(task: Task, iterable: Iterable<unknown> | AsyncIterable<unknown>, options?: MapOptions): AsyncIterableIterator<T>;
+  map<T = unknown>(
+    task: Task,
+    iterable: Iterable<unknown> | AsyncIterable<unknown>,
+    options?: MapOptions,
+  ): AsyncIterableIterator<T>;
   shutdown(options?: ShutdownOptions): Promise<void>;
   stats(): ExecutorStats;
   [Symbol.asyncDispose](): Promise<void>;
@@ -251,13 +255,19 @@ export abstract class PoolExecutor implements Executor {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
     this.#kind = kind;
     this.maxWorkers =
-      options.maxWorkers === undefined ? os.availableParallelism() : checkPositiveInteger(options.maxWorkers, 'maxWorkers', 4096);
+      options.maxWorkers === undefined
+        ? os.availableParallelism()
+        : checkPositiveInteger(options.maxWorkers, 'maxWorkers', 4096);
     this.pipelineDepth =
-      options.pipelineDepth === undefined ? DEFAULT_PIPELINE_DEPTH : checkPositiveInteger(options.pipelineDepth, 'pipelineDepth', 1024);
+      options.pipelineDepth === undefined
+        ? DEFAULT_PIPELINE_DEPTH
+        : checkPositiveInteger(options.pipelineDepth, 'pipelineDepth', 1024);
     this.#abortGraceMs = checkTimeout(options.abortGraceMs, 'abortGraceMs') ?? DEFAULT_ABORT_GRACE_MS;
     this.#idleTimeoutMs = checkTimeout(options.idleTimeoutMs, 'idleTimeoutMs');
     this.#maxTasksPerWorker =
-      options.maxTasksPerWorker === undefined ? undefined : checkPositiveInteger(options.maxTasksPerWorker, 'maxTasksPerChild');
+      options.maxTasksPerWorker === undefined
+        ? undefined
+        : checkPositiveInteger(options.maxTasksPerWorker, 'maxTasksPerChild');
     if (options.initializer !== undefined) {
       const args = options.initializerArgs ?? [];
       if (!Array.isArray(args)) throw new TypeError('initializerArgs must be an array');
@@ -308,15 +318,21 @@ export abstract class PoolExecutor implements Executor {
    * task(item) for every item, as an async iterable of the results in input order. Items are all
    * submitted at once (as Python does); stopping the iteration early cancels what has not started.
    */
-  map<T = unknown>(task: Task, iterable: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions = {}): AsyncIterableIterator<T> {
+  map<T = unknown>(
+    task: Task,
+    iterable: Iterable<unknown> | AsyncIterable<unknown>,
+    options: MapOptions = {},
+  ): AsyncIterableIterator<T> {
     this.#checkOpen();
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
     const normalized = normalizeTask(task, kernelNames());
-    const chunksize = options.chunksize === undefined ? 1 : checkPositiveInteger(options.chunksize, 'options.chunksize');
+    const chunksize =
+      options.chunksize === undefined ? 1 : checkPositiveInteger(options.chunksize, 'options.chunksize');
     const timeoutMs = checkTimeout(options.timeoutMs, 'options.timeoutMs');
     const spread = checkBoolean(options.spread, 'options.spread', false);
     const isSync = iterable !== null && typeof (iterable as Iterable<unknown>)?.[Symbol.iterator] === 'function';
-    const isAsync = iterable !== null && typeof (iterable as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
+    const isAsync =
+      iterable !== null && typeof (iterable as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
     if (!isSync && !isAsync) throw new TypeError('iterable must be an iterable or an async iterable');
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
 
@@ -333,7 +349,8 @@ export abstract class PoolExecutor implements Executor {
         const item = items[0];
         let args: unknown[];
         if (spread) {
-          if (!Array.isArray(item)) throw new TypeError('map(..., { spread: true }): every item must be an array of arguments');
+          if (!Array.isArray(item))
+            throw new TypeError('map(..., { spread: true }): every item must be an array of arguments');
           args = [...item];
         } else {
           args = [item];
@@ -391,7 +408,8 @@ export abstract class PoolExecutor implements Executor {
             try {
               value = await future.result({ timeoutMs: Math.max(0, left) });
             } catch (error) {
-              if (error instanceof TimeoutError) throw new TimeoutError(`map(): results not ready within ${timeoutMs} ms`);
+              if (error instanceof TimeoutError)
+                throw new TimeoutError(`map(): results not ready within ${timeoutMs} ms`);
               throw error;
             }
           }
@@ -566,13 +584,14 @@ export abstract class PoolExecutor implements Executor {
 
   #startWorker(): PoolWorker | undefined {
     const workerId = this.#nextWorkerId++;
-    let w: PoolWorker | undefined;
+    // The worker's events may only arrive once it exists (they are emitted asynchronously).
+    const started: { worker?: PoolWorker } = {};
     const events: WorkerEvents = {
-      message: (message) => this.#onMessage(w!, message),
+      message: (message) => this.#onMessage(started.worker!, message),
       error: (error) => {
-        if (w !== undefined) w.lastError = error;
+        if (started.worker !== undefined) started.worker.lastError = error;
       },
-      exit: (exitCode, signal) => this.#onExit(w!, exitCode, signal),
+      exit: (exitCode, signal) => this.#onExit(started.worker!, exitCode, signal),
     };
     let spawned: SpawnedWorker;
     try {
@@ -589,7 +608,8 @@ export abstract class PoolExecutor implements Executor {
       );
       return undefined;
     }
-    w = new PoolWorker(workerId, spawned, this.pipelineDepth);
+    const w = new PoolWorker(workerId, spawned, this.pipelineDepth);
+    started.worker = w;
     this.#workers.add(w);
     this.#workersStarted++;
     const init: InitMessage = {
@@ -763,7 +783,10 @@ export abstract class PoolExecutor implements Executor {
         back.push(item);
       } else {
         this.#failed++;
-        internals.reject(item.future, new AbortError('the task was stopped: its worker was terminated to abort another task'));
+        internals.reject(
+          item.future,
+          new AbortError('the task was stopped: its worker was terminated to abort another task'),
+        );
       }
     }
     if (back.length > 0) {
@@ -940,7 +963,13 @@ export abstract class PoolExecutor implements Executor {
       inFlight += w.inflight.size;
       const aliveMs = now - w.startedAt;
       const state: WorkerStats['state'] =
-        w.state === 'starting' ? 'starting' : w.state !== 'ready' || w.retiring ? 'retiring' : w.inflight.size > 0 ? 'busy' : 'idle';
+        w.state === 'starting'
+          ? 'starting'
+          : w.state !== 'ready' || w.retiring
+            ? 'retiring'
+            : w.inflight.size > 0
+              ? 'busy'
+              : 'idle';
       return {
         workerId: w.workerId,
         threadId: w.channel.threadId,

@@ -9,7 +9,13 @@ import { SharedMemory } from '../shared-memory.js';
 import { controlBytes, sharedMemoryCells } from './control.js';
 import { BrokenProcessPool } from './errors.js';
 import { inheritedExecArgv } from './exec-argv.js';
-import { PoolExecutor, type BrokenDetails, type ExecutorOptions, type SpawnedWorker, type WorkerEvents } from './pool.js';
+import {
+  PoolExecutor,
+  type BrokenDetails,
+  type ExecutorOptions,
+  type SpawnedWorker,
+  type WorkerEvents,
+} from './pool.js';
 
 export interface ProcessPoolExecutorOptions extends ExecutorOptions {
   /** A child exits after this many tasks and a fresh one replaces it (Python's max_tasks_per_child). */
@@ -24,7 +30,6 @@ export interface ProcessPoolExecutorOptions extends ExecutorOptions {
 
 const WORKER_PATH = fileURLToPath(new URL('./process-worker.js', import.meta.url));
 
-
 export class ProcessPoolExecutor extends PoolExecutor {
   readonly maxTasksPerChild: number | undefined;
   readonly serialization: 'advanced' | 'json';
@@ -37,7 +42,10 @@ export class ProcessPoolExecutor extends PoolExecutor {
     if (serialization !== 'advanced' && serialization !== 'json') {
       throw new RangeError(`serialization must be 'advanced' or 'json', got ${JSON.stringify(serialization)}`);
     }
-    if (options.execArgv !== undefined && (!Array.isArray(options.execArgv) || options.execArgv.some((a) => typeof a !== 'string'))) {
+    if (
+      options.execArgv !== undefined &&
+      (!Array.isArray(options.execArgv) || options.execArgv.some((a) => typeof a !== 'string'))
+    ) {
       throw new TypeError('execArgv must be an array of strings');
     }
     this.maxTasksPerChild = options.maxTasksPerChild;

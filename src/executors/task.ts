@@ -43,7 +43,8 @@ function describe(value: unknown): string {
 
 function moduleUrl(spec: unknown): string {
   if (spec instanceof URL) {
-    if (spec.protocol !== 'file:') throw new TypeError(`task.module must be an absolute path or a file: URL, got ${spec.href}`);
+    if (spec.protocol !== 'file:')
+      throw new TypeError(`task.module must be an absolute path or a file: URL, got ${spec.href}`);
     return spec.href;
   }
   if (typeof spec !== 'string' || spec.length === 0) {
@@ -93,7 +94,11 @@ export function normalizeTask(task: unknown, kernelNames: ReadonlySet<string>): 
       const known = [...kernelNames].sort().join(', ');
       throw new RangeError(`task: unknown kernel ${JSON.stringify(task)}; built-in kernels: ${known || '(none)'}`);
     }
-    const normalized: NormalizedTask = { key: `kernel:${task}`, descriptor: { kind: 'kernel', name: task }, label: task };
+    const normalized: NormalizedTask = {
+      key: `kernel:${task}`,
+      descriptor: { kind: 'kernel', name: task },
+      label: task,
+    };
     stringCache.set(task, normalized);
     return normalized;
   }

@@ -11,7 +11,13 @@ import { Interpreter, POLICIES, type Policy } from '../interpreter.js';
 import { controlBytes, sharedArrayCells } from './control.js';
 import { BrokenThreadPool } from './errors.js';
 import { dropRefusedThreadFlags, threadWorkerExecArgv } from './exec-argv.js';
-import { PoolExecutor, type BrokenDetails, type ExecutorOptions, type SpawnedWorker, type WorkerEvents } from './pool.js';
+import {
+  PoolExecutor,
+  type BrokenDetails,
+  type ExecutorOptions,
+  type SpawnedWorker,
+  type WorkerEvents,
+} from './pool.js';
 import type { LockSpec } from './protocol.js';
 
 export type LockModel = 'shared' | 'isolated' | 'free';
@@ -47,10 +53,14 @@ export class ThreadPoolExecutor extends PoolExecutor {
     super('thread', options);
     const lock = options.lock ?? 'shared';
     if (!LOCK_MODELS.includes(lock)) {
-      throw new RangeError(`lock must be one of ${LOCK_MODELS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(lock)}`);
+      throw new RangeError(
+        `lock must be one of ${LOCK_MODELS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(lock)}`,
+      );
     }
     if (options.policy !== undefined && !POLICIES.includes(options.policy)) {
-      throw new RangeError(`policy must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(options.policy)}`);
+      throw new RangeError(
+        `policy must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(options.policy)}`,
+      );
     }
     if (lock === 'free' && options.policy !== undefined && options.policy !== 'none') {
       throw new RangeError(`lock 'free' uses policy 'none'; policy ${JSON.stringify(options.policy)} contradicts it`);
@@ -135,7 +145,11 @@ export class ThreadPoolExecutor extends PoolExecutor {
   }
 
   protected override brokenError(message: string, details: BrokenDetails): BrokenThreadPool {
-    return new BrokenThreadPool(message, { exitCode: details.exitCode, threadId: details.threadId, cause: details.cause });
+    return new BrokenThreadPool(message, {
+      exitCode: details.exitCode,
+      threadId: details.threadId,
+      cause: details.cause,
+    });
   }
 
   protected override onClosed(): void {

@@ -21,7 +21,11 @@ export interface WaitResult<T> {
 }
 
 function collectFutures<T>(futures: Iterable<Future<T>>, argName: string): Set<Future<T>> {
-  if (futures === null || typeof futures !== 'object' || typeof (futures as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+  if (
+    futures === null ||
+    typeof futures !== 'object' ||
+    typeof (futures as Iterable<unknown>)[Symbol.iterator] !== 'function'
+  ) {
     throw new TypeError(`${argName} must be an iterable of Futures`);
   }
   const set = new Set<Future<T>>();
@@ -37,7 +41,10 @@ function collectFutures<T>(futures: Iterable<Future<T>>, argName: string): Set<F
 /** Whether a done future failed (a cancelled one did not). */
 function finishedWithError(f: Future<unknown>): Promise<boolean> {
   if (f.cancelled()) return Promise.resolve(false);
-  return f.exception().then((e) => e !== undefined, () => false);
+  return f.exception().then(
+    (e) => e !== undefined,
+    () => false,
+  );
 }
 
 /**
@@ -52,7 +59,9 @@ export async function wait<T>(
   const timeoutMs = checkTimeout(options?.timeoutMs, 'options.timeoutMs');
   const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
-    throw new RangeError(`options.returnWhen must be 'FIRST_COMPLETED', 'FIRST_EXCEPTION' or 'ALL_COMPLETED', got ${String(returnWhen)}`);
+    throw new RangeError(
+      `options.returnWhen must be 'FIRST_COMPLETED', 'FIRST_EXCEPTION' or 'ALL_COMPLETED', got ${String(returnWhen)}`,
+    );
   }
   const partition = (): WaitResult<T> => {
     const done = new Set<Future<T>>();

@@ -54,7 +54,9 @@ interface QueuedTask {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
-    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
   );
 }
 
@@ -151,7 +153,8 @@ export class WorkerRuntime {
   }
 
   #enqueue(message: RunMessage): void {
-    if (message.defs !== undefined) for (const [taskId, descriptor] of message.defs) this.#descriptors.set(taskId, descriptor);
+    if (message.defs !== undefined)
+      for (const [taskId, descriptor] of message.defs) this.#descriptors.set(taskId, descriptor);
     const items = message.items;
     for (let i = 0; i < items.length; i += RUN_ITEM_FIELDS) {
       this.#queue.push({
@@ -287,7 +290,11 @@ export class WorkerRuntime {
   #flushSoon(force: boolean): void {
     if (this.#results.length === 0) return;
     const now = performance.now();
-    if (force || now - this.#lastFlush >= FLUSH_INTERVAL_MS || this.#results.length >= FLUSH_MAX_RESULTS * RESULT_FIELDS) {
+    if (
+      force ||
+      now - this.#lastFlush >= FLUSH_INTERVAL_MS ||
+      this.#results.length >= FLUSH_MAX_RESULTS * RESULT_FIELDS
+    ) {
       this.#flush();
     }
   }
@@ -311,7 +318,9 @@ export class WorkerRuntime {
         } catch (cloneError) {
           one[1] = STATUS_ERROR;
           one[2] = serializeThrown(
-            new TypeError(`the task's result could not be sent back: ${(cloneError as Error).message}`, { cause: cloneError }),
+            new TypeError(`the task's result could not be sent back: ${(cloneError as Error).message}`, {
+              cause: cloneError,
+            }),
           );
           this.#host.post({ type: 'done', results: one });
         }
