@@ -2,6 +2,7 @@
 import type { BenchSuite } from '../suite.js';
 import { executorsSuite } from './executors.js';
 import { floorSuite } from './floor.js';
+import { kernelsSuite } from './kernels.js';
 import { lockSuite } from './lock.js';
 import { scalingSuite } from './scaling.js';
 
@@ -10,6 +11,7 @@ import { scalingSuite } from './scaling.js';
 export const suites: readonly BenchSuite[] = [
   floorSuite,
   lockSuite,
+  kernelsSuite,
   executorsSuite,
   scalingSuite,
 ];
