@@ -372,6 +372,17 @@ function twinArgs(name: string, options: unknown): [Checkpointer, (() => boolean
   } else {
     throw new TypeError('interpreter must be an Interpreter (or have a checkpoint() method)');
   }
+  // Interpreted code runs under the lock, as the native kernels do: the same check, up front (a
+  // short run might never reach a checkpoint). Under policy 'none' there is nothing to hold.
+  if (interpreter instanceof Interpreter && !interpreter.isHeldByCurrentThread()) {
+    if (interpreter.policy !== 'none') {
+      throw new Error(
+        `${name}: the calling thread does not hold interpreter ${interpreter.id}'s lock; acquire it first ` +
+          '(interpreter.acquire() or await interpreter.acquireAsync())',
+      );
+    }
+    interpreter = twin.NO_INTERPRETER;
+  }
   const signal = checkAbortInput(o.signal);
   const early = abortedBeforeStart(name, signal);
   if (early) throw early;
