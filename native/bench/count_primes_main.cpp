@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
   int64_t best = INT64_MAX;
   for (int r = 0; r < (repeats > 0 ? repeats : 1); ++r) {
     const auto t0 = std::chrono::steady_clock::now();
-    count = hi <= (uint64_t{1} << 32) ? countPrimes<uint32_t>(lo, hi) : countPrimes<uint64_t>(lo, hi);
+    count =
+        hi <= (uint64_t{1} << 32) ? countPrimes<uint32_t>(lo, hi) : countPrimes<uint64_t>(lo, hi);
     const auto t1 = std::chrono::steady_clock::now();
     const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
     if (ns < best) best = ns;

@@ -16,12 +16,12 @@ namespace gil {
 // Work per slice, chosen so a slice takes ~10-30 µs on a ~2-4 GHz core (see
 // bench/suites/kernels.ts, which reports the measured slice length). The TypeScript twins
 // checkpoint at the same counts.
-constexpr uint64_t kPrimeDivisionsPerSlice = 8192;         // trial divisions
-constexpr uint64_t kMandelbrotIterationsPerSlice = 8192;   // escape-time iterations (+1 per pixel)
-constexpr uint64_t kSha256BlocksPerSlice = 64;             // 64-byte compressions
-constexpr uint64_t kMatmulMultiplyAddsPerSlice = 131072;   // c += a*b
-constexpr uint64_t kMatmulBlock = 64;                      // cache block (64x64 doubles = 32 KiB)
-constexpr uint64_t kSumElementsPerSlice = 65536;           // a multiple of kSumLanes
+constexpr uint64_t kPrimeDivisionsPerSlice = 8192;        // trial divisions
+constexpr uint64_t kMandelbrotIterationsPerSlice = 8192;  // escape-time iterations (+1 per pixel)
+constexpr uint64_t kSha256BlocksPerSlice = 64;            // 64-byte compressions
+constexpr uint64_t kMatmulMultiplyAddsPerSlice = 131072;  // c += a*b
+constexpr uint64_t kMatmulBlock = 64;                     // cache block (64x64 doubles = 32 KiB)
+constexpr uint64_t kSumElementsPerSlice = 65536;          // a multiple of kSumLanes
 constexpr uint64_t kTriadElementsPerSlice = 16384;
 constexpr uint64_t kSpinIterationsPerSlice = 8192;  // xorshift32 steps
 
