@@ -432,10 +432,12 @@ export function spinIterations(
 
 let spinRate = 0;
 
-/** xorshift32 steps per nanosecond in this JavaScript engine, measured once per thread (best of 7). */
+/** xorshift32 steps per nanosecond in this JavaScript engine, measured once per thread (best of 7, after a warm-up). */
 export function spinIterationsPerNs(): number {
   if (spinRate > 0) return spinRate;
   const steps = 1 << 18;
+  // Warm up first, so that the timed runs measure optimized code, not the interpreter tiers.
+  for (let run = 0; run < 20; run++) spinIterations(steps, SPIN_SEED, NO_INTERPRETER);
   let best = 0;
   for (let run = 0; run < 7; run++) {
     const t0 = process.hrtime.bigint();
