@@ -18,8 +18,13 @@ export interface ControlCells {
   cellView(index: number): Int32Array;
 }
 
+/** The slots' cells, then one doorbell cell (rung by the executor after each message to a thread). */
 export function controlBytes(slots: number): number {
-  return slots * CONTROL_CELLS_PER_SLOT * Int32Array.BYTES_PER_ELEMENT;
+  return (slots * CONTROL_CELLS_PER_SLOT + 1) * Int32Array.BYTES_PER_ELEMENT;
+}
+
+export function doorbellCell(byteLength: number): number {
+  return byteLength / Int32Array.BYTES_PER_ELEMENT - 1;
 }
 
 export function sharedArrayCells(buffer: SharedArrayBuffer): ControlCells {

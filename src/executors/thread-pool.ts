@@ -8,7 +8,7 @@
 
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { Interpreter, POLICIES, type Policy } from '../interpreter.js';
-import { controlBytes, sharedArrayCells } from './control.js';
+import { controlBytes, doorbellCell, sharedArrayCells } from './control.js';
 import { BrokenThreadPool } from './errors.js';
 import { dropRefusedThreadFlags, threadWorkerExecArgv } from './exec-argv.js';
 import {
@@ -99,6 +99,8 @@ export class ThreadPoolExecutor extends PoolExecutor {
       lock = { model: 'isolated', interpreterId: own.id };
     }
     const buffer = new SharedArrayBuffer(controlBytes(this.pipelineDepth));
+    const cells = new Int32Array(buffer);
+    const bell = doorbellCell(buffer.byteLength);
     let worker: Worker;
     for (;;) {
       try {
@@ -125,7 +127,12 @@ export class ThreadPoolExecutor extends PoolExecutor {
       channel: {
         threadId: worker.threadId,
         pid: process.pid,
-        send: (message, transfer) => worker.postMessage(message, transfer),
+        send: (message, transfer) => {
+          worker.postMessage(message, transfer);
+          // Wake the worker if it waits on the doorbell rather than in its event loop.
+          Atomics.add(cells, bell, 1);
+          Atomics.notify(cells, bell, 1);
+        },
         killIsReliable: false,
         kill: terminate,
         close: terminate,
