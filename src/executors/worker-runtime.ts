@@ -273,7 +273,8 @@ export class WorkerRuntime {
    */
   #idleWait(): void {
     const host = this.#host;
-    if (this.#idling || host.receive === undefined || host.doorbell === undefined || host.waitForDoorbell === undefined) return;
+    if (this.#idling || host.receive === undefined || host.doorbell === undefined || host.waitForDoorbell === undefined)
+      return;
     this.#idling = true;
     try {
       const until = performance.now() + IDLE_WAIT_BUDGET_MS;
