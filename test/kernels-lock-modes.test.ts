@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { Interpreter, kernels, reference } from 'gil-lab';
 import { startKernelWorker, waitFor } from './fixtures/kernel-helpers.js';
 
-const SPIN_NS = 150_000_000; // 150 ms of work per thread
+const SPIN_NS = 300_000_000; // 300 ms of work per thread
 
 test('hold mode: two threads under one lock interleave through drop requests and switches', async () => {
   const interp = new Interpreter({ switchIntervalUs: 2000 });
@@ -56,7 +56,8 @@ test('release mode: kernels run with the lock free, so another thread takes it a
         index,
       });
     const [a, b] = [run(0), run(1)];
-    await waitFor(() => Atomics.load(cells, 0) === 2); // both hold the lock... and let go of it in the kernel
+    // Both started (holding the lock) and both are inside their kernels (which let go of it).
+    await waitFor(() => Atomics.load(cells, 0) === 2 && interp.stats().holder === 0);
     interp.resetStats();
     await interp.acquireAsync();
     const finishedWhenAcquired = Atomics.load(cells, 1);
@@ -87,7 +88,8 @@ test('blocking I/O in release mode lets go of the lock around each call', async 
       shared,
       index: 0,
     });
-    await waitFor(() => Atomics.load(cells, 0) === 1);
+    await waitFor(() => Atomics.load(cells, 0) === 1 && interp.stats().holder === 0);
+    interp.resetStats();
     await interp.acquireAsync();
     const finished = Atomics.load(cells, 1);
     interp.release();
