@@ -2,7 +2,7 @@
 // split over N threads; on a multicore machine the old lock makes N threads slower than one.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Interpreter } from '../interpreter.js';
+import { Interpreter, type LockStats } from '../interpreter.js';
 import { ThreadPoolExecutor } from '../executors/index.js';
 import { formatCount, formatSeconds, formatSpeedup, type TableColumn } from '../report/index.js';
 import { lockTrace, task, TRACE_CAPACITY, withMainLock, workerLabels } from './harness.js';
@@ -77,10 +77,11 @@ async function runLegacyGil(options: ExperimentOptions): Promise<ExperimentResul
   const spec: CpuWorkSpec = {
     kernel: 'countPrimes',
     units: options.size === 'tiny' ? 24 : 480,
-    unitSize: bySize(options.size, [200, 2000, 8000, 30_000]),
+    unitSize: bySize(options.size, [200, 1200, 6000, 24_000]),
   };
   const policies = ['cpython', 'legacy'] as const;
-  const step = stepper(options, policies.length * 2);
+  const repeats = bySize(options.size, [1, 2, 3, 3]);
+  const step = stepper(options, policies.length * 2 * repeats);
   const rows: LegacyGilRow[] = [];
   const traces: LockTrace[] = [];
   for (const policy of policies) {
@@ -94,43 +95,52 @@ async function runLegacyGil(options: ExperimentOptions): Promise<ExperimentResul
       try {
         await pool.start();
         await Promise.all(Array.from({ length: n }, () => pool.submit(task('warmUp'), spec, ['hold'])));
-        let oneThreadSeconds = NaN;
-        for (const threads of [1, n]) {
-          step(`${policy}, ${threads} thread${threads === 1 ? '' : 's'}`);
-          const main = Interpreter.main();
-          main.resetStats();
-          const tracing = options.trace && threads > 1;
-          if (tracing) main.startTrace({ capacity: TRACE_CAPACITY });
-          const t0 = performance.now();
-          let shares: CpuShareResult[];
-          try {
-            shares = await Promise.all(
-              Array.from({ length: threads }, (_, w) =>
-                pool.submit<CpuShareResult>(task('cpuShare'), spec, w, threads, 'hold'),
-              ),
-            );
-          } catch (error) {
-            if (tracing) main.stopTrace();
-            throw error;
+        // 1 and N threads alternate, and each keeps its fastest run: load from elsewhere on the
+        // machine then lands on both alike and is mostly filtered out.
+        const best = new Map<number, { seconds: number; stats: LockStats }>();
+        for (let repeat = 0; repeat < repeats; repeat++) {
+          for (const threads of [1, n]) {
+            step(`${policy}, ${threads} thread${threads === 1 ? '' : 's'}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`);
+            const main = Interpreter.main();
+            main.resetStats();
+            const tracing = options.trace && threads > 1 && repeat === 0;
+            if (tracing) main.startTrace({ capacity: TRACE_CAPACITY });
+            const t0 = performance.now();
+            let shares: CpuShareResult[];
+            try {
+              shares = await Promise.all(
+                Array.from({ length: threads }, (_, w) =>
+                  pool.submit<CpuShareResult>(task('cpuShare'), spec, w, threads, 'hold'),
+                ),
+              );
+            } catch (error) {
+              if (tracing) main.stopTrace();
+              throw error;
+            }
+            const seconds = (performance.now() - t0) / 1000;
+            if (tracing) {
+              const events = main.stopTrace();
+              traces.push(
+                lockTrace(`${policy} lock, ${threads} threads`, events, workerLabels(shares.map((s) => s.threadId))),
+              );
+            }
+            const stats = main.stats();
+            const previous = best.get(threads);
+            if (!previous || seconds < previous.seconds) best.set(threads, { seconds, stats });
           }
-          const seconds = (performance.now() - t0) / 1000;
-          const events = tracing ? main.stopTrace() : undefined;
-          const stats = main.stats();
-          if (threads === 1) oneThreadSeconds = seconds;
+        }
+        const oneThread = best.get(1)!.seconds;
+        for (const threads of [1, n]) {
+          const { seconds, stats } = best.get(threads)!;
           rows.push({
             policy,
             threads,
             seconds: round(seconds),
-            relative: round(seconds / oneThreadSeconds),
+            relative: round(seconds / oneThread),
             switches: stats.switches,
             wakeups: stats.wakeups,
             dropRequests: stats.dropRequests,
           });
-          if (events) {
-            traces.push(
-              lockTrace(`${policy} lock, ${threads} threads`, events, workerLabels(shares.map((s) => s.threadId))),
-            );
-          }
         }
       } finally {
         await pool.shutdown();

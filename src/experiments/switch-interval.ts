@@ -81,7 +81,8 @@ async function runSwitchInterval(options: ExperimentOptions): Promise<Experiment
         step(`${formatNs(intervalMs * 1e6)} switch interval`);
         await configureWhenFree(main, { switchIntervalUs: Math.round(intervalMs * 1000) });
         main.resetStats();
-        const run = await ioBesideCpu(pool, 1, durationMs, options.trace && intervalMs === 1);
+        // Traced at CPython's default interval.
+        const run = await ioBesideCpu(pool, 1, durationMs, options.trace && intervalMs === 5);
         const stats = main.stats();
         const cpu = run.cpu[0]!;
         const cpuHeldNs = stats.threads.find((t) => t.threadId === cpu.threadId)?.heldNs ?? 0;
