@@ -15,12 +15,19 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('tour --html writes a page with every experiment and --json the results', () => {
   const htmlFile = path.join(scratch, 'report.html');
-  const r = spawnSync(process.execPath, [cli, 'tour', '--size', 'tiny', '--workers', '2', '--json', '--html', htmlFile], {
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [cli, 'tour', '--size', 'tiny', '--workers', '2', '--json', '--html', htmlFile],
+    {
+      encoding: 'utf8',
+      timeout: 240_000,
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { experiments: { experiment: string; verdict: { holds: boolean } }[]; failures: string[] };
+  const out = JSON.parse(r.stdout) as {
+    experiments: { experiment: string; verdict: { holds: boolean } }[];
+    failures: string[];
+  };
   assert.deepEqual(out.failures, []);
   assert.deepEqual(
     out.experiments.map((e) => e.experiment),

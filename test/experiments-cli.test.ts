@@ -46,7 +46,10 @@ test('an unknown or missing experiment exits 2 and lists the valid ones', () => 
   for (const args of [['run', 'nope'], ['run']]) {
     const r = gilLab(...args);
     assert.equal(r.status, 2, args.join(' '));
-    assert.match(r.stderr, /valid experiments: cpu-bound, legacy-gil, io-bound, convoy, switch-interval, refcount, memory-bound, startup, ipc, kill/);
+    assert.match(
+      r.stderr,
+      /valid experiments: cpu-bound, legacy-gil, io-bound, convoy, switch-interval, refcount, memory-bound, startup, ipc, kill/,
+    );
     assert.equal(r.stdout, '');
   }
 });

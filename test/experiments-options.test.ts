@@ -6,7 +6,13 @@ import { parseCliOptions, resolveOptions, MAX_WORKERS } from 'gil-lab/experiment
 
 test('valid flags parse into options', () => {
   assert.deepEqual(
-    parseCliOptions({ workers: '4', policy: 'fifo', 'switch-interval-ms': '0.5', size: 'medium', kernel: 'mandelbrot' }),
+    parseCliOptions({
+      workers: '4',
+      policy: 'fifo',
+      'switch-interval-ms': '0.5',
+      size: 'medium',
+      kernel: 'mandelbrot',
+    }),
     { workers: 4, policy: 'fifo', switchIntervalMs: 0.5, size: 'medium', kernel: 'mandelbrot' },
   );
   assert.deepEqual(parseCliOptions({}), {});

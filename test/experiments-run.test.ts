@@ -14,7 +14,8 @@ function checkResult(name: string, result: ExperimentResult, traced: boolean): v
     for (const column of experiment.columns) {
       assert.ok(column.key in row, `${name}: rows[${index}] lacks ${column.key}`);
       const value = row[column.key];
-      if (typeof value === 'number') assert.ok(Number.isFinite(value), `${name}: rows[${index}].${column.key} = ${value}`);
+      if (typeof value === 'number')
+        assert.ok(Number.isFinite(value), `${name}: rows[${index}].${column.key} = ${value}`);
     }
   }
   assert.equal(typeof result.verdict.holds, 'boolean');
@@ -22,7 +23,8 @@ function checkResult(name: string, result: ExperimentResult, traced: boolean): v
   assert.ok(result.charts.length > 0, `${name}: no chart`);
   for (const chart of result.charts) {
     assert.ok(chart.series.length > 0 && chart.series.some((s) => s.points.length > 0), `${name}: an empty chart`);
-    for (const series of chart.series) for (const p of series.points) assert.ok(Number.isFinite(p.x) && Number.isFinite(p.y));
+    for (const series of chart.series)
+      for (const p of series.points) assert.ok(Number.isFinite(p.x) && Number.isFinite(p.y));
   }
   assert.ok(result.elapsedSeconds > 0);
   assert.equal(result.options.size, 'tiny');
@@ -53,7 +55,14 @@ for (const experiment of experiments) {
 test('cpu-bound with sweep runs every parallel mode at 1..N workers and charts them', async () => {
   const result = await runExperiment('cpu-bound', { size: 'tiny', workers: 2, sweep: true });
   const modes = new Set(result.rows.map((row) => row.mode));
-  for (const mode of ['threads-hold', 'threads-release', 'processes', 'subinterpreters', 'free-threaded', 'js-threads-hold']) {
+  for (const mode of [
+    'threads-hold',
+    'threads-release',
+    'processes',
+    'subinterpreters',
+    'free-threaded',
+    'js-threads-hold',
+  ]) {
     assert.ok(modes.has(mode), mode);
     const workers = result.rows.filter((row) => row.mode === mode).map((row) => row.workers);
     assert.deepEqual(workers, [1, 2], mode);
@@ -68,7 +77,10 @@ test('runExperiment rejects bad options with errors that name them', async () =>
   await assert.rejects(runExperiment('cpu-bound', { workers: 0 }), RangeError);
   await assert.rejects(runExperiment('cpu-bound', { workers: 1.5 }), /options.workers/);
   await assert.rejects(runExperiment('cpu-bound', { workers: '2' as unknown as number }), TypeError);
-  await assert.rejects(runExperiment('convoy', { policy: 'gil' as never }), /options.policy must be one of cpython, legacy, fifo, none/);
+  await assert.rejects(
+    runExperiment('convoy', { policy: 'gil' as never }),
+    /options.policy must be one of cpython, legacy, fifo, none/,
+  );
   await assert.rejects(runExperiment('convoy', { switchIntervalMs: -1 }), /options.switchIntervalMs/);
   await assert.rejects(runExperiment('convoy', { size: 'huge' as never }), /options.size/);
   await assert.rejects(runExperiment('cpu-bound', { kernel: 'fib' as never }), /options.kernel/);

@@ -56,7 +56,10 @@ test('cpu-bound: holds when shared-lock threads stay at 1× and the escapes scal
 });
 
 test('cpu-bound: does not hold when threads-hold speeds up or an escape mode does not', () => {
-  const sped = cpuBoundVerdict(cpuRows({ serial: 1, 'threads-hold': 1.8, 'threads-release': 1.9 }), { workers: 2, cpus: 2 });
+  const sped = cpuBoundVerdict(cpuRows({ serial: 1, 'threads-hold': 1.8, 'threads-release': 1.9 }), {
+    workers: 2,
+    cpus: 2,
+  });
   assert.equal(sped.holds, false);
   assert.match(sped.text, /threads-hold sped up/);
   const slow = cpuBoundVerdict(cpuRows({ serial: 1, 'threads-hold': 1, processes: 1.1 }), { workers: 2, cpus: 2 });
@@ -70,7 +73,15 @@ test('cpu-bound: does not hold when threads-hold speeds up or an escape mode doe
 function legacyRows(legacy: number, cpython: number): LegacyGilRow[] {
   return [
     { policy: 'cpython', threads: 1, seconds: 1, relative: 1, switches: 0, wakeups: 0, dropRequests: 0 },
-    { policy: 'cpython', threads: 2, seconds: cpython, relative: cpython, switches: 80, wakeups: 160, dropRequests: 80 },
+    {
+      policy: 'cpython',
+      threads: 2,
+      seconds: cpython,
+      relative: cpython,
+      switches: 80,
+      wakeups: 160,
+      dropRequests: 80,
+    },
     { policy: 'legacy', threads: 1, seconds: 1, relative: 1, switches: 0, wakeups: 0, dropRequests: 0 },
     { policy: 'legacy', threads: 2, seconds: legacy, relative: legacy, switches: 400, wakeups: 15000, dropRequests: 0 },
   ];
@@ -92,7 +103,14 @@ test('legacy-gil: does not hold without a slowdown, or on one CPU', () => {
 function ioRows(threadsSpeedup: number): IoBoundRow[] {
   return [
     { mode: 'serial', threads: 1, operations: 300, seconds: 0.3, opsPerSecond: 1000, speedup: 1 },
-    { mode: 'threads', threads: 4, operations: 300, seconds: 0.3 / threadsSpeedup, opsPerSecond: 1000 * threadsSpeedup, speedup: threadsSpeedup },
+    {
+      mode: 'threads',
+      threads: 4,
+      operations: 300,
+      seconds: 0.3 / threadsSpeedup,
+      opsPerSecond: 1000 * threadsSpeedup,
+      speedup: threadsSpeedup,
+    },
     { mode: 'threads-holding', threads: 4, operations: 300, seconds: 0.31, opsPerSecond: 970, speedup: 0.97 },
   ];
 }
@@ -130,8 +148,26 @@ test('convoy: does not hold when the lock costs nothing, or when no lock is fast
 
 function switchRows(meanAtLongest: number, cpuAtLongest: number): SwitchIntervalRow[] {
   return [
-    { switchIntervalMs: 0.1, cpuOpsPerSecond: 1000, cpuShare: 0.55, ioP50Us: 60, ioP99Us: 300, ioMeanUs: 150, ioOpsPerSecond: 6600, switches: 1300 },
-    { switchIntervalMs: 20, cpuOpsPerSecond: cpuAtLongest, cpuShare: 0.97, ioP50Us: 60, ioP99Us: 20000, ioMeanUs: meanAtLongest, ioOpsPerSecond: 1e6 / meanAtLongest, switches: 26 },
+    {
+      switchIntervalMs: 0.1,
+      cpuOpsPerSecond: 1000,
+      cpuShare: 0.55,
+      ioP50Us: 60,
+      ioP99Us: 300,
+      ioMeanUs: 150,
+      ioOpsPerSecond: 6600,
+      switches: 1300,
+    },
+    {
+      switchIntervalMs: 20,
+      cpuOpsPerSecond: cpuAtLongest,
+      cpuShare: 0.97,
+      ioP50Us: 60,
+      ioP99Us: 20000,
+      ioMeanUs: meanAtLongest,
+      ioOpsPerSecond: 1e6 / meanAtLongest,
+      switches: 26,
+    },
   ];
 }
 
@@ -148,7 +184,12 @@ test('switch-interval: does not hold without the trade', () => {
 });
 
 function refRows(racyLost: number, atomicNs: number, atomicLost = 0): RefcountRow[] {
-  const row = (strategy: RefcountRow['strategy'], threads: number, lostUpdates: number, nsPerOp: number): RefcountRow => ({
+  const row = (
+    strategy: RefcountRow['strategy'],
+    threads: number,
+    lostUpdates: number,
+    nsPerOp: number,
+  ): RefcountRow => ({
     strategy,
     threads,
     operations: 1000,

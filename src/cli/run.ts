@@ -22,7 +22,10 @@ export function experimentArgument(positionals: readonly string[]): Experiment {
 }
 
 /** Parses the experiment options of the command line; bad values are usage errors (exit 2). */
-export function experimentOptions(values: CommandContext['values'], extra: Partial<ExperimentOptions>): ExperimentOptions {
+export function experimentOptions(
+  values: CommandContext['values'],
+  extra: Partial<ExperimentOptions>,
+): ExperimentOptions {
   try {
     return resolveOptions({ ...parseCliOptions(values), ...extra });
   } catch (error) {

@@ -39,13 +39,19 @@ export function meanLatencyUs(row: { opsPerSecond: number }): number {
  * per operation grows at least 5× over its time alone, its p99 reaches at least half a switch
  * interval — and without a lock (policy none) it keeps at least twice the locked throughput.
  */
-export function convoyVerdict(rows: readonly ConvoyRow[], context: { switchIntervalUs: number }): { holds: boolean; text: string } {
+export function convoyVerdict(
+  rows: readonly ConvoyRow[],
+  context: { switchIntervalUs: number },
+): { holds: boolean; text: string } {
   const find = (policy: Policy, cpuThreads: number) =>
     rows.find((row) => row.policy === policy && row.cpuThreads === cpuThreads);
   const busyThreads = Math.min(...rows.filter((row) => row.cpuThreads > 0).map((row) => row.cpuThreads));
   const lockPolicy = (['cpython', 'fifo', 'legacy'] as Policy[]).find((policy) => find(policy, busyThreads));
   if (!lockPolicy || !Number.isFinite(busyThreads)) {
-    return { holds: false, text: 'The run has no lock policy with CPU threads beside the I/O thread, so there is no convoy to measure.' };
+    return {
+      holds: false,
+      text: 'The run has no lock policy with CPU threads beside the I/O thread, so there is no convoy to measure.',
+    };
   }
   const alone = find(lockPolicy, 0);
   const busy = find(lockPolicy, busyThreads)!;
@@ -59,7 +65,9 @@ export function convoyVerdict(rows: readonly ConvoyRow[], context: { switchInter
     `Under ${lockPolicy}, beside ${busyThreads} CPU thread${busyThreads === 1 ? '' : 's'}, the I/O thread managed ` +
     `${formatCount(Math.round(busy.opsPerSecond))} round trips/s (${us(meanLatencyUs(busy))} each on average, p99 ${us(busy.p99Us)}, ` +
     `with a ${us(intervalUs)} switch interval)`;
-  text += alone ? ` against ${formatCount(Math.round(alone.opsPerSecond))}/s alone (${times(alone.opsPerSecond / busy.opsPerSecond)} slower)` : '';
+  text += alone
+    ? ` against ${formatCount(Math.round(alone.opsPerSecond))}/s alone (${times(alone.opsPerSecond / busy.opsPerSecond)} slower)`
+    : '';
   text += free ? `; with no lock (policy none) it kept ${formatCount(Math.round(free.opsPerSecond))}/s.` : '.';
   if (!slowed) text += ' The I/O thread did not wait for the lock as the claim says.';
   if (!freeFast) text += ' Without a lock it was hardly faster, so the lock is not what slowed it.';

@@ -74,7 +74,10 @@ export const PARALLEL_EFFICIENCY = 0.75;
  * The claim: CPU-bound threads under one interpreter lock get no speedup, while native code that
  * releases the lock, processes, subinterpreters and free threading do. Judged at `workers` workers.
  */
-export function cpuBoundVerdict(rows: readonly CpuBoundRow[], context: CpuBoundContext): { holds: boolean; text: string } {
+export function cpuBoundVerdict(
+  rows: readonly CpuBoundRow[],
+  context: CpuBoundContext,
+): { holds: boolean; text: string } {
   const at = (mode: CpuMode) => rows.find((row) => row.mode === mode && row.workers === context.workers);
   const parallelism = Math.min(context.workers, context.cpus);
   if (parallelism < 2) {
@@ -104,7 +107,8 @@ export function cpuBoundVerdict(rows: readonly CpuBoundRow[], context: CpuBoundC
   let text =
     `With ${context.workers} workers, threads under the shared lock ran at ${sharedText} the serial speed${lockFigures}, ` +
     `while ${escapeText}.`;
-  if (sharedSped.length > 0) text += ` ${listText(sharedSped.map((row) => row.mode))} sped up, which one lock should forbid.`;
+  if (sharedSped.length > 0)
+    text += ` ${listText(sharedSped.map((row) => row.mode))} sped up, which one lock should forbid.`;
   if (escapesSlow.length > 0) {
     text += ` ${listText(escapesSlow.map((row) => row.mode))} stayed below ${times(needed)}, short of running in parallel.`;
   }
@@ -168,13 +172,16 @@ async function measureMode(
   const threadPool = pool instanceof ThreadPoolExecutor ? pool : undefined;
   const locks = threadPool ? threadPool.interpreters() : [];
   for (const lock of locks) lock.resetStats();
-  const traced = trace && threadPool !== undefined && threadPool.lockModel === 'shared' ? Interpreter.main() : undefined;
+  const traced =
+    trace && threadPool !== undefined && threadPool.lockModel === 'shared' ? Interpreter.main() : undefined;
   traced?.startTrace({ capacity: TRACE_CAPACITY });
   const t0 = performance.now();
   let shares: CpuShareResult[];
   try {
     shares = await Promise.all(
-      Array.from({ length: workers }, (_, w) => pool.submit<CpuShareResult>(task('cpuShare'), spec, w, workers, plan.style)),
+      Array.from({ length: workers }, (_, w) =>
+        pool.submit<CpuShareResult>(task('cpuShare'), spec, w, workers, plan.style),
+      ),
     );
   } catch (error) {
     traced?.stopTrace();
@@ -208,7 +215,12 @@ async function measureMode(
   };
 }
 
-async function warm(pool: PoolExecutor, spec: CpuWorkSpec, workers: number, styles: readonly CpuStyle[]): Promise<void> {
+async function warm(
+  pool: PoolExecutor,
+  spec: CpuWorkSpec,
+  workers: number,
+  styles: readonly CpuStyle[],
+): Promise<void> {
   await pool.start();
   // One warm-up per worker: equal tasks are spread over all workers.
   await Promise.all(Array.from({ length: workers }, () => pool.submit(task('warmUp'), spec, styles)));
@@ -246,12 +258,15 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
       await warm(pools.processes, spec, n, ['hold']);
       for (let repeat = 0; repeat < repeats; repeat++) {
         for (const { plan, workers } of runs) {
-          step(`${plan.mode}, ${workers} worker${workers === 1 ? '' : 's'}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`);
+          step(
+            `${plan.mode}, ${workers} worker${workers === 1 ? '' : 's'}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`,
+          );
           // Trace the first run at the full worker count: that is the one the timelines show.
           const trace = options.trace && workers === n && repeat === 0;
           const m = await measureMode(pools[plan.pool], plan, spec, workers, trace);
           const best = measured.get(key(plan.mode, workers));
-          if (!best || m.seconds < best.seconds) measured.set(key(plan.mode, workers), { ...m, events: best?.events ?? m.events });
+          if (!best || m.seconds < best.seconds)
+            measured.set(key(plan.mode, workers), { ...m, events: best?.events ?? m.events });
           else if (m.events) best.events = m.events;
         }
       }

@@ -42,7 +42,8 @@ export async function configureWhenFree(interpreter: Interpreter, settings: Inte
       interpreter.configure(settings);
       return;
     } catch (error) {
-      if (!(error instanceof Error) || !/held or waited on/.test(error.message) || performance.now() > deadline) throw error;
+      if (!(error instanceof Error) || !/held or waited on/.test(error.message) || performance.now() > deadline)
+        throw error;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   }

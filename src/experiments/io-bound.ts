@@ -41,15 +41,14 @@ export function ioBoundVerdict(rows: readonly IoBoundRow[]): { holds: boolean; t
   const threads = rows.find((row) => row.mode === 'threads');
   const holding = rows.find((row) => row.mode === 'threads-holding');
   if (!threads) return { holds: false, text: 'The run has no threads row.' };
-  if (threads.threads < 2) return { holds: false, text: 'With one thread there is nothing to overlap; use --workers 2 or more.' };
+  if (threads.threads < 2)
+    return { holds: false, text: 'With one thread there is nothing to overlap; use --workers 2 or more.' };
   const needed = IO_EFFICIENCY * threads.threads;
   const holds = threads.speedup >= needed;
   let text =
     `${threads.threads} threads that release the lock while they block did ${formatCount(Math.round(threads.opsPerSecond))} operations/s, ` +
     `${times(threads.speedup)} one thread's rate`;
-  text += holding
-    ? `; threads that block while holding it managed only ${times(holding.speedup)}.`
-    : '.';
+  text += holding ? `; threads that block while holding it managed only ${times(holding.speedup)}.` : '.';
   if (!holds) text += ` That is below ${times(needed)}: the waits did not overlap as they should.`;
   return { holds, text };
 }
@@ -91,7 +90,13 @@ async function runIoBound(options: ExperimentOptions): Promise<ExperimentResult<
         try {
           results = await Promise.all(
             shares(plan.threads).map((count) =>
-              pool.submit<{ threadId: number }>(task('ioOperations'), count, IO_LATENCY_NS, IO_WORK_NS, plan.kernelMode),
+              pool.submit<{ threadId: number }>(
+                task('ioOperations'),
+                count,
+                IO_LATENCY_NS,
+                IO_WORK_NS,
+                plan.kernelMode,
+              ),
             ),
           );
         } catch (error) {

@@ -52,9 +52,13 @@ export function ipcVerdict(rows: readonly IpcRow[]): { holds: boolean; text: str
   const sab = largest('thread SharedArrayBuffer');
   const copy = largest('thread copy');
   if (!advanced || !shm || !sab) {
-    return { holds: false, text: 'The run lacks process advanced, process SharedMemory or thread SharedArrayBuffer rows.' };
+    return {
+      holds: false,
+      text: 'The run lacks process advanced, process SharedMemory or thread SharedArrayBuffer rows.',
+    };
   }
-  const at = (method: IpcMethod, bytes: number) => rows.find((row) => row.method === method && row.payloadBytes === bytes);
+  const at = (method: IpcMethod, bytes: number) =>
+    rows.find((row) => row.method === method && row.payloadBytes === bytes);
   const bytes = Math.min(advanced.payloadBytes, shm.payloadBytes, sab.payloadBytes);
   const adv = at('process advanced', bytes)!;
   const shared = at('process SharedMemory', bytes)!;
@@ -140,10 +144,16 @@ async function runIpc(options: ExperimentOptions): Promise<ExperimentResult<IpcR
             const t0 = performance.now();
             const sum = await send();
             samples.push((performance.now() - t0) / 1000);
-            if (sum !== expected) throw new Error(`ipc: ${method} delivered different bytes (sum ${sum}, expected ${expected})`);
+            if (sum !== expected)
+              throw new Error(`ipc: ${method} delivered different bytes (sum ${sum}, expected ${expected})`);
           }
           const seconds = median(samples);
-          rows.push({ method, payloadBytes: bytes, seconds: round(seconds), gbPerSecond: round(bytes / seconds / 1e9) });
+          rows.push({
+            method,
+            payloadBytes: bytes,
+            seconds: round(seconds),
+            gbPerSecond: round(bytes / seconds / 1e9),
+          });
         }
       } finally {
         segment.close();

@@ -45,7 +45,8 @@ export function killVerdict(rows: readonly KillRow[]): { holds: boolean; text: s
   const sigkill = rows.find((row) => row.method === 'SIGKILL');
   const signal = rows.find((row) => row.method === 'AbortSignal');
   const terminate = rows.find((row) => row.method === 'worker.terminate()');
-  if (!sigkill || !signal || !terminate) return { holds: false, text: 'The run lacks the SIGKILL, AbortSignal or worker.terminate() row.' };
+  if (!sigkill || !signal || !terminate)
+    return { holds: false, text: 'The run lacks the SIGKILL, AbortSignal or worker.terminate() row.' };
   const quick = (row: KillRow) => row.stopMs < 0.25 * row.remainingMs;
   const stuck = terminate.outcome === 'ran to completion' && terminate.stopMs >= 0.5 * terminate.remainingMs;
   const holds = quick(sigkill) && quick(signal) && stuck;
@@ -133,7 +134,9 @@ async function stopByTerminate(workMs: number, delayMs: number): Promise<StopSam
 }
 
 async function stopBySigkill(workMs: number, delayMs: number): Promise<StopSample> {
-  const child = fork(fileURLToPath(TARGET_URL), [String(workMs * 1e6)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(TARGET_URL), [String(workMs * 1e6)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const gone = exited(child);
   const t0 = await startedAt(child);
   await sleep(delayMs);

@@ -42,7 +42,10 @@ export const LEGACY_SLOWDOWN = 1.1;
  * The claim: on a multicore machine the old GIL makes N CPU-bound threads slower than one thread
  * doing the same work (Beazley, 2009), and the new GIL (3.2+) does not.
  */
-export function legacyGilVerdict(rows: readonly LegacyGilRow[], context: { cpus: number }): { holds: boolean; text: string } {
+export function legacyGilVerdict(
+  rows: readonly LegacyGilRow[],
+  context: { cpus: number },
+): { holds: boolean; text: string } {
   const many = (policy: LegacyGilRow['policy']) =>
     rows.filter((row) => row.policy === policy && row.threads > 1).sort((a, b) => b.threads - a.threads)[0];
   const legacy = many('legacy');
@@ -100,7 +103,9 @@ async function runLegacyGil(options: ExperimentOptions): Promise<ExperimentResul
         const best = new Map<number, { seconds: number; stats: LockStats }>();
         for (let repeat = 0; repeat < repeats; repeat++) {
           for (const threads of [1, n]) {
-            step(`${policy}, ${threads} thread${threads === 1 ? '' : 's'}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`);
+            step(
+              `${policy}, ${threads} thread${threads === 1 ? '' : 's'}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`,
+            );
             const main = Interpreter.main();
             main.resetStats();
             const tracing = options.trace && threads > 1 && repeat === 0;

@@ -44,7 +44,10 @@ export function memoryBoundVerdict(rows: readonly MemoryBoundRow[]): { holds: bo
   const control = at('countPrimes');
   const memory = (['sum', 'triad'] as MemoryKernel[]).map(at).filter((row): row is MemoryBoundRow => row !== undefined);
   if (top < 2 || !control || memory.length === 0) {
-    return { holds: false, text: 'The claim needs 2 or more workers and both a memory-bound and the compute-bound kernel.' };
+    return {
+      holds: false,
+      text: 'The claim needs 2 or more workers and both a memory-bound and the compute-bound kernel.',
+    };
   }
   const best = memory.reduce((a, b) => (b.speedup > a.speedup ? b : a));
   const holds = best.speedup < MEMORY_SCALING_SHARE * control.speedup;
@@ -108,12 +111,15 @@ async function runMemoryBound(options: ExperimentOptions): Promise<ExperimentRes
     for (let repeat = 0; repeat < repeats; repeat++) {
       for (const kernel of kernels) {
         for (const workers of counts) {
-          step(`${kernel}, ${workers} worker${workers === 1 ? '' : 's'}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`);
+          step(
+            `${kernel}, ${workers} worker${workers === 1 ? '' : 's'}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`,
+          );
           const t0 = performance.now();
           await Promise.all(
             Array.from({ length: workers }, (_, w) => {
               if (kernel === 'countPrimes') return pool.submit(task('cpuShare'), compute, w, workers, 'release');
-              if (kernel === 'sum') return pool.submit(task('memoryPasses'), 'sum', slice(sumArray, w, workers), null, null, passes);
+              if (kernel === 'sum')
+                return pool.submit(task('memoryPasses'), 'sum', slice(sumArray, w, workers), null, null, passes);
               return pool.submit(
                 task('memoryPasses'),
                 'triad',

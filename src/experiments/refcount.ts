@@ -43,7 +43,10 @@ export function refcountVerdict(rows: readonly RefcountRow[]): { holds: boolean;
   const lockedAlone = alone('locked');
   const atomicAlone = alone('atomic');
   if (!racy || !lockedAlone || !atomicAlone) {
-    return { holds: false, text: 'The run lacks the rows the claim compares (racy under contention, locked and atomic alone).' };
+    return {
+      holds: false,
+      text: 'The run lacks the rows the claim compares (racy under contention, locked and atomic alone).',
+    };
   }
   const racyWrong = racy.lostUpdates > 0 || racy.prematureFrees > 0;
   const wrongSafe = (['locked', 'atomic', 'biased'] as RefcountStrategy[])
@@ -55,7 +58,8 @@ export function refcountVerdict(rows: readonly RefcountRow[]): { holds: boolean;
     `Racy counting by ${racy.threads} threads lost ${formatCount(racy.lostUpdates)} updates and freed ${formatCount(racy.prematureFrees)} objects early; ` +
     `alone, an atomic update took ${formatNs(atomicAlone.nsPerOp)} against ${formatNs(lockedAlone.nsPerOp)} plain (${times(atomicCost)}).`;
   if (!racyWrong) text += ' This run caught no race: the threads may not have overlapped enough.';
-  if (wrongSafe.length > 0) text += ` ${listText(wrongSafe.map((row) => row.strategy))} lost updates too, which must not happen.`;
+  if (wrongSafe.length > 0)
+    text += ` ${listText(wrongSafe.map((row) => row.strategy))} lost updates too, which must not happen.`;
   if (atomicCost <= 1) text += ' Atomics cost nothing extra here.';
   return { holds, text };
 }
@@ -73,13 +77,22 @@ async function runRefcount(options: ExperimentOptions): Promise<ExperimentResult
   const step = stepper(options, STRATEGIES.length * 2);
   const heap = new RefHeap(REFCOUNT_OBJECTS);
   // The 'locked' strategy's lock: an interpreter of its own, so the storm's lock traffic is its alone.
-  const interpreter = new Interpreter({ policy: options.policy ?? 'cpython', switchIntervalUs: switchIntervalUs(options) });
+  const interpreter = new Interpreter({
+    policy: options.policy ?? 'cpython',
+    switchIntervalUs: switchIntervalUs(options),
+  });
   const rows: RefcountRow[] = [];
   try {
     for (const strategy of STRATEGIES) {
       for (const count of [1, threads]) {
         step(`${strategy}, ${count} thread${count === 1 ? '' : 's'}`);
-        const result = await heap.stormAsync({ strategy, threads: count, pairsPerThread, interpreter, seed: rows.length + 1 });
+        const result = await heap.stormAsync({
+          strategy,
+          threads: count,
+          pairsPerThread,
+          interpreter,
+          seed: rows.length + 1,
+        });
         rows.push({
           strategy,
           threads: count,

@@ -51,7 +51,8 @@ interface WhoAmI {
 async function sampleStartup(kind: 'thread' | 'process'): Promise<{ ms: number; rssBytes: number }> {
   const rssBefore = process.memoryUsage.rss();
   const t0 = performance.now();
-  const pool = kind === 'thread' ? new ThreadPoolExecutor({ maxWorkers: 1 }) : new ProcessPoolExecutor({ maxWorkers: 1 });
+  const pool =
+    kind === 'thread' ? new ThreadPoolExecutor({ maxWorkers: 1 }) : new ProcessPoolExecutor({ maxWorkers: 1 });
   try {
     const answer = await pool.submit<WhoAmI>(task('whoAmI'));
     const ms = performance.now() - t0;
@@ -68,7 +69,10 @@ async function runStartup(options: ExperimentOptions): Promise<ExperimentResult<
   const samples = bySize(options.size, [1, 5, 11, 21]);
   const kinds = ['thread', 'process'] as const;
   const step = stepper(options, samples * kinds.length);
-  const measured = { thread: [] as { ms: number; rssBytes: number }[], process: [] as { ms: number; rssBytes: number }[] };
+  const measured = {
+    thread: [] as { ms: number; rssBytes: number }[],
+    process: [] as { ms: number; rssBytes: number }[],
+  };
   // Alternate thread and process samples, so that a burst of load on the machine hits both alike.
   for (let i = 0; i < samples; i++) {
     for (const kind of kinds) {

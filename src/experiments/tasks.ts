@@ -76,12 +76,15 @@ export function unitWork(spec: CpuWorkSpec, u: number, style: CpuStyle, interpre
       // A chain of unitSize rounds, seeded by the unit's number.
       const data = new Uint8Array(64).fill(u & 0xff);
       const digest =
-        style === 'js' ? reference.sha256Chain(data, spec.unitSize, twin) : kernels.sha256Chain(data, spec.unitSize, options);
+        style === 'js'
+          ? reference.sha256Chain(data, spec.unitSize, twin)
+          : kernels.sha256Chain(data, spec.unitSize, options);
       return digest[0]!;
     }
     case 'matmul': {
       const [a, b] = matricesOf(spec.unitSize);
-      const c = style === 'js' ? reference.matmul(a, b, spec.unitSize, twin) : kernels.matmul(a, b, spec.unitSize, options);
+      const c =
+        style === 'js' ? reference.matmul(a, b, spec.unitSize, twin) : kernels.matmul(a, b, spec.unitSize, options);
       return c[u % c.length]!;
     }
   }
@@ -120,7 +123,8 @@ export function cpuShare(spec: CpuWorkSpec, worker: number, workers: number, sty
 export function warmUp(spec: CpuWorkSpec, styles: readonly CpuStyle[]): number {
   const interpreter = interpreterHere();
   let checksum = 0;
-  for (const style of styles) for (let u = 0; u < Math.min(2, spec.units); u++) checksum += unitWork(spec, u, style, interpreter);
+  for (const style of styles)
+    for (let u = 0; u < Math.min(2, spec.units); u++) checksum += unitWork(spec, u, style, interpreter);
   return checksum;
 }
 
