@@ -34,3 +34,5 @@ export { SharedMemory } from './shared-memory.js';
 export type { SharedMemoryOptions } from './shared-memory.js';
 export { extensionApi, extensionApiVersion } from './extension-api.js';
 export type { ExtensionApiCapsule } from './extension-api.js';
+export { experiments, findExperiment, runExperiment, machineInfo } from './experiments/index.js';
+export type { Experiment, ExperimentOptions, ExperimentResult, Verdict, LockTrace } from './experiments/index.js';
