@@ -13,7 +13,7 @@ for (const [name, make] of [
     it('cancels tasks that have not started, never the running one', async () => {
       const pool = make();
       try {
-        const running = pool.submit(task('blockFor'), 300);
+        const running = pool.submit(task('blockFor'), 600);
         // Sent in the same batch as `running` (pipelining), but not started: still cancellable.
         const sent = pool.submit(task('add'), 1, 1);
         const kept = pool.submit(task('add'), 2, 2);
@@ -38,7 +38,7 @@ for (const [name, make] of [
         await assert.rejects(sent, CancelledError);
         await assert.rejects(sent.result(), CancelledError);
         await assert.rejects(sent.exception(), CancelledError);
-        assert.equal(await running, 300);
+        assert.equal(await running, 600);
         assert.equal(await kept, 4);
         assert.equal(running.cancel(), false, 'a finished task cannot be cancelled');
         assert.equal(running.state, 'finished');

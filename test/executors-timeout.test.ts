@@ -1,13 +1,17 @@
 // Timeouts: result()/exception() reject with TimeoutError and the task goes on; map() times out
 // from the moment it was called.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { ProcessPoolExecutor, ThreadPoolExecutor, TimeoutError } from 'gil-lab';
 import { collect, task } from './fixtures/executor-helpers.js';
 
 describe('timeouts', () => {
   const threads = new ThreadPoolExecutor({ maxWorkers: 2 });
   const processes = new ProcessPoolExecutor({ maxWorkers: 1 });
+  before(async () => {
+    await threads.start();
+    await processes.start();
+  });
   after(async () => {
     await threads.shutdown();
     await processes.shutdown();

@@ -1,11 +1,12 @@
 // wait() with each returnWhen, its timeout (which never rejects), and asCompleted().
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { asCompleted, Future, ThreadPoolExecutor, TimeoutError, wait, type CompletedFuture } from 'gil-lab';
 import { task } from './fixtures/executor-helpers.js';
 
 describe('wait and asCompleted', () => {
   const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+  before(() => pool.start());
   after(() => pool.shutdown());
 
   it('ALL_COMPLETED waits for every future', async () => {
@@ -47,7 +48,7 @@ describe('wait and asCompleted', () => {
   it('asCompleted yields futures in completion order, done ones first', async () => {
     const already = new Future<string>();
     already.cancel();
-    const slow = pool.submit(task('sleep'), 150, 'slow');
+    const slow = pool.submit(task('sleep'), 400, 'slow');
     const fast = pool.submit(task('sleep'), 10, 'fast');
     const order: CompletedFuture<unknown>[] = [];
     for await (const f of asCompleted<unknown>([slow, fast, already])) order.push(f);

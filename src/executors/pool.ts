@@ -127,6 +127,7 @@ const DEFAULT_PIPELINE_DEPTH = 64;
 const DEFAULT_ABORT_GRACE_MS = 1000;
 
 const internals = futureInternals();
+const NO_ARGS: unknown[] = [];
 
 function checkPositiveInteger(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
@@ -154,8 +155,9 @@ class WorkItem implements FutureOwner {
     readonly id: number,
     readonly task: NormalizedTask,
     readonly taskId: number,
-    readonly args: unknown[],
-    readonly transfer: TransferListItem[] | undefined,
+    /** Kept until the task is done (a task whose worker is replaced before it starts is sent again), then dropped. */
+    public args: unknown[],
+    public transfer: TransferListItem[] | undefined,
     readonly flags: number,
     readonly submittedAt: number,
   ) {
@@ -671,6 +673,8 @@ export abstract class PoolExecutor implements Executor {
       const item = w.inflight.get(results[i] as number);
       if (item === undefined) continue; // aborted by force and already failed
       this.#unassign(w, item, false);
+      item.args = NO_ARGS;
+      item.transfer = undefined;
       const status = results[i + 1] as number;
       if (status === STATUS_SKIPPED) continue; // cancelled before it started; counted at cancel()
       const startedAt = results[i + 3] as number;
