@@ -20,6 +20,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -173,11 +174,85 @@ class Job {
   virtual Napi::Value result(Napi::Env env) = 0;
   // Blocking I/O: in release mode the lock is let go around each blocking call.
   virtual bool blockingIo() const { return false; }
-  // JavaScript values the kernel reads or writes: async variants keep them alive.
-  std::vector<Napi::Value> uses;
+
+  // Records a typed array the kernel reads (or writes, if `written`) and points `slot` at its data.
+  template <typename T>
+  void use(const Napi::TypedArray& array, const char* argName, T*& slot, bool written) {
+    slot = dataOf<T>(array);
+    ArrayUse u;
+    u.array = array;
+    u.argName = argName;
+    u.redirect = [&slot](void* p) { slot = static_cast<T*>(p); };
+    u.bytes = array.ByteLength();
+    u.written = written;
+    uses_.push_back(std::move(u));
+  }
+
+  // Async variants only; the JavaScript thread, before the job is queued. A typed array over a
+  // plain ArrayBuffer can be detached (transferred) while the pool thread works on it, and its
+  // memory freed — Node-API has no way to pin it — so the kernel gets a private copy of each such
+  // array. SharedArrayBuffers cannot be detached: they are used in place, with no copy.
+  void stageForAsync(Napi::Env env) {
+    for (ArrayUse& u : uses_) {
+      // The napi_value is only valid during this call: keep a reference for OnOK.
+      u.ref = Napi::Persistent(u.array);
+      if (isSharedBuffer(env, u.array) || u.bytes == 0) continue;
+      u.copy.resize(u.bytes);
+      std::memcpy(u.copy.data(), dataOf<uint8_t>(u.array), u.bytes);
+      u.redirect(u.copy.data());
+      u.staged = true;
+    }
+  }
+
+  // Async variants only; the JavaScript thread, after the kernel ran: copies written arrays back.
+  // Throws if one was detached meanwhile (its result cannot be delivered).
+  void unstage(Napi::Env env) {
+    for (ArrayUse& u : uses_) {
+      if (!u.staged || !u.written) continue;
+      Napi::TypedArray array = u.ref.Value();
+      if (isDetached(env, array) || array.ByteLength() != u.bytes) {
+        throw Napi::Error::New(env, std::string(name_) + ": " + u.argName +
+                                        "'s buffer was detached while the kernel ran; its output "
+                                        "was discarded");
+      }
+      std::memcpy(dataOf<uint8_t>(array), u.copy.data(), u.bytes);
+    }
+  }
 
  private:
+  struct ArrayUse {
+    Napi::TypedArray array;                 // valid during the call only
+    Napi::Reference<Napi::TypedArray> ref;  // async variants: keeps it alive until OnOK
+    const char* argName = "";
+    std::function<void(void*)> redirect;
+    size_t bytes = 0;
+    bool written = false;
+    std::vector<uint8_t> copy;
+    bool staged = false;
+  };
+  static napi_value bufferOf(Napi::Env env, const Napi::TypedArray& array) {
+    napi_value buffer;
+    NAPI_THROW_IF_FAILED(
+        env, napi_get_typedarray_info(env, array, nullptr, nullptr, nullptr, &buffer, nullptr),
+        nullptr);
+    return buffer;
+  }
+  static bool isSharedBuffer(Napi::Env env, const Napi::TypedArray& array) {
+    bool isArrayBuffer = false;
+    NAPI_THROW_IF_FAILED(env, napi_is_arraybuffer(env, bufferOf(env, array), &isArrayBuffer),
+                         false);
+    return !isArrayBuffer;
+  }
+  static bool isDetached(Napi::Env env, const Napi::TypedArray& array) {
+    if (isSharedBuffer(env, array)) return false;
+    bool detached = false;
+    NAPI_THROW_IF_FAILED(env, napi_is_detached_arraybuffer(env, bufferOf(env, array), &detached),
+                         false);
+    return detached;
+  }
+
   const char* name_;
+  std::vector<ArrayUse> uses_;
 };
 
 // Runs `job` on the calling thread under the lock protocol of `c.mode`.
@@ -229,7 +304,7 @@ class KernelWorker : public Napi::AsyncWorker {
         deferred_(Napi::Promise::Deferred::New(env)),
         context_(std::move(c)),
         job_(std::move(job)) {
-    for (const Napi::Value& v : job_->uses) keep_.push_back(Napi::Persistent(v));
+    job_->stageForAsync(env);  // also keeps the job's arrays alive until OnOK
     if (context_.abortFlag != nullptr) keep_.push_back(Napi::Persistent(context_.abortFlagArray));
     context_.abortFlagArray = Napi::Value();
   }
@@ -277,6 +352,7 @@ class KernelWorker : public Napi::AsyncWorker {
       deferred_.Reject(abortError(env, job_->name()).Value());
     } else {
       try {
+        job_->unstage(env);
         deferred_.Resolve(job_->result(env));
       } catch (const Napi::Error& e) {
         deferred_.Reject(e.Value());
@@ -294,11 +370,27 @@ class KernelWorker : public Napi::AsyncWorker {
   int lockError_ = 0;
 };
 
+bool isPlainArrayBufferView(Napi::Env env, const Napi::Value& value) {
+  napi_value buffer;
+  NAPI_THROW_IF_FAILED(
+      env, napi_get_typedarray_info(env, value, nullptr, nullptr, nullptr, &buffer, nullptr),
+      false);
+  bool isArrayBuffer = false;
+  NAPI_THROW_IF_FAILED(env, napi_is_arraybuffer(env, buffer, &isArrayBuffer), false);
+  return isArrayBuffer;
+}
+
 template <typename J, typename... Args>
 Napi::Value dispatch(const Napi::CallbackInfo& info, bool async, Args&&... args) {
   CallContext c = contextArgs(info);
   auto job = std::make_unique<J>(info, std::forward<Args>(args)...);
   if (!async) return runSync(info.Env(), c, *job);
+  if (c.abortFlag != nullptr && isPlainArrayBufferView(info.Env(), c.abortFlagArray)) {
+    // A plain ArrayBuffer could be detached under the pool thread, and a copy would never see the
+    // flag raised: async variants need a flag that threads really share.
+    throwType(info.Env(),
+              "abort flag for an async kernel must be an Int32Array over a SharedArrayBuffer");
+  }
   auto* worker = new KernelWorker(info.Env(), std::move(c), std::move(job));
   Napi::Promise promise = worker->promise();
   worker->Queue();
@@ -361,8 +453,7 @@ class MandelbrotJob : public Job {
       REQUIRE(image.ElementLength() == pixels, RangeError,
               "image must have width*height = " + std::to_string(pixels) + " elements, got " +
                   std::to_string(image.ElementLength()));
-      image_ = dataOf<uint32_t>(image);
-      uses.push_back(image);
+      use(image, "image", image_, true);
     }
   }
   KernelStatus run(gil::SliceHook& hook) override {
@@ -383,10 +474,9 @@ class Sha256ChainJob : public Job {
   explicit Sha256ChainJob(const Napi::CallbackInfo& info) : Job("sha256Chain") {
     ARG_TYPED(data, A, "data", napi_uint8_array, "Uint8Array");
     ARG_INTEGER(rounds, A + 1, "rounds", 1, 1ull << 53);
-    data_ = dataOf<uint8_t>(data);
+    use(data, "data", data_, false);
     length_ = data.ByteLength();
     rounds_ = rounds;
-    uses.push_back(data);
   }
   KernelStatus run(gil::SliceHook& hook) override {
     return gil::sha256Chain(data_, length_, rounds_, hook, digest_);
@@ -418,15 +508,13 @@ class MatmulJob : public Job {
             "b must have n*n = " + std::to_string(n * n) + " elements, got " +
                 std::to_string(b.ElementLength()));
     n_ = n;
-    a_ = dataOf<double>(a);
-    b_ = dataOf<double>(b);
+    use(a, "a", a_, false);
+    use(b, "b", b_, false);
     // A fresh array (so it cannot overlap a or b), held by a persistent reference: an async
     // variant returns it from OnOK, long after this call's handle scope is gone.
     Napi::Float64Array out = Napi::Float64Array::New(info.Env(), n * n);
     c_ = out.Data();
     out_ = Napi::Persistent(out);
-    uses.push_back(a);
-    uses.push_back(b);
   }
   KernelStatus run(gil::SliceHook& hook) override { return gil::matmul(a_, b_, c_, n_, hook); }
   Napi::Value result(Napi::Env) override { return out_.Value(); }
@@ -442,9 +530,8 @@ class SumJob : public Job {
  public:
   explicit SumJob(const Napi::CallbackInfo& info) : Job("sum") {
     ARG_TYPED(a, A, "a", napi_float64_array, "Float64Array");
-    a_ = dataOf<double>(a);
+    use(a, "a", a_, false);
     n_ = a.ElementLength();
-    uses.push_back(a);
   }
   KernelStatus run(gil::SliceHook& hook) override { return gil::sum(a_, n_, hook, &sum_); }
   Napi::Value result(Napi::Env env) override { return Napi::Number::New(env, sum_); }
@@ -468,14 +555,11 @@ class TriadJob : public Job {
     REQUIRE(c.ElementLength() == a.ElementLength(), RangeError,
             "c must have as many elements as a (" + std::to_string(a.ElementLength()) + "), got " +
                 std::to_string(c.ElementLength()));
-    a_ = dataOf<double>(a);
-    b_ = dataOf<double>(b);
-    c_ = dataOf<double>(c);
+    use(a, "a", a_, true);
+    use(b, "b", b_, false);
+    use(c, "c", c_, false);
     n_ = a.ElementLength();
     scalar_ = scalar;
-    uses.push_back(a);
-    uses.push_back(b);
-    uses.push_back(c);
   }
   KernelStatus run(gil::SliceHook& hook) override {
     return gil::triad(a_, b_, c_, scalar_, n_, hook);
@@ -586,9 +670,8 @@ class FileReadJob : public Job {
     chunkBytes_ = chunkBytes;
     if (!info[A + 4].IsUndefined()) {
       ARG_TYPED(into, A + 4, "into", napi_uint8_array, "Uint8Array");
-      into_ = dataOf<uint8_t>(into);
+      use(into, "into", into_, true);
       intoLength_ = into.ByteLength();
-      uses.push_back(into);
     }
   }
   KernelStatus run(gil::SliceHook& hook) override {
