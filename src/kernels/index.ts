@@ -18,6 +18,10 @@
 // turn like any thread), checkpoints between slices and releases it at the end; in release mode it
 // runs without the lock. (So do not await a hold-mode async kernel while holding the same lock and
 // never checkpointing: the pool thread would wait for a lock that is never let go.)
+// Arrays over a plain ArrayBuffer could be detached (transferred) while the pool thread works, so
+// async variants work on a private copy of them and copy outputs back if the array is still attached
+// (else they reject); arrays over a SharedArrayBuffer are used in place, with no copy. An async
+// call's abort flag must be over a SharedArrayBuffer.
 //
 // signal: an AbortSignal, an AbortFlag or an Int32Array (element 0 nonzero: stop). The kernel stops
 // within one slice and the call throws (or rejects with) an Error named 'AbortError'; the caller's
