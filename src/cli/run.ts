@@ -101,6 +101,7 @@ export const runCommand: CliCommand = {
       const width = terminalWidth();
       stdout(`${experiment.name}: ${wrap(experiment.question, width - experiment.name.length - 2)}\n`);
       stdout(`measured on ${describeMachine(machine)}; ${result.elapsedSeconds.toFixed(1)} s\n\n`);
+      stdout(`${wrap(`Claim: ${experiment.claim}`, width)}\n\n`);
       stdout(renderResultText(experiment, result, { width, colour }));
     }
     if (traceFile !== undefined) {

@@ -1,5 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { createProgress, renderHtmlReport, renderTable, validateTraceEventFile } from '../report/index.js';
+import {
+  createProgress,
+  formatSeconds,
+  renderHtmlReport,
+  renderTable,
+  validateTraceEventFile,
+} from '../report/index.js';
 import { describeMachine, machineInfo } from '../experiments/machine.js';
 import { combineTraces, renderResultText, toHtmlSection, toJson, wrap } from '../experiments/present.js';
 import { experiments } from '../experiments/registry.js';
@@ -73,7 +79,8 @@ export const tourCommand: CliCommand = {
       done.push({ index, result });
       if (json) continue;
       stdout(`\n${'━'.repeat(Math.min(width, 80))}\n${heading}\n\n`);
-      stdout(`${wrap(experiment.question, width)}\n\n${wrap(experiment.narrative, width)}\n\n`);
+      stdout(`${wrap(experiment.question, width)}\n\n${wrap(`Claim: ${experiment.claim}`, width)}\n\n`);
+      stdout(`${wrap(experiment.narrative, width)}\n\n`);
       stdout(renderResultText(experiment, result, { width, colour }));
     }
     const seconds = (performance.now() - started) / 1000;
@@ -95,12 +102,12 @@ export const tourCommand: CliCommand = {
       const rows = done.map(({ index, result }) => ({
         experiment: experiments[index]!.name,
         agrees: result.verdict.holds ? '✔ yes' : '✘ no',
-        claim: experiments[index]!.claim,
-        seconds: Math.round(result.elapsedSeconds * 10) / 10,
+        seconds: result.elapsedSeconds,
       }));
       const holding = done.filter(({ result }) => result.verdict.holds).length;
       stdout(`\n${'━'.repeat(Math.min(width, 80))}\nSummary\n\n`);
-      stdout(`${renderTable(['experiment', 'agrees', 'seconds', 'claim'], rows, { colour })}\n`);
+      const columns = ['experiment', 'agrees', { key: 'seconds', format: (v: unknown) => formatSeconds(v as number) }];
+      stdout(`${renderTable(columns, rows, { colour })}\n`);
       stdout(
         `\nThis machine agrees with ${holding} of ${experiments.length} claims; the tour took ${seconds.toFixed(1)} s.\n`,
       );

@@ -231,7 +231,7 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
   const n = options.workers;
   const spec = workSpec(options.kernel, options.size);
   const counts = options.sweep ? Array.from({ length: n }, (_, i) => i + 1) : [n];
-  const repeats = bySize(options.size, [1, 2, 3, 3]);
+  const repeats = bySize(options.size, [1, 3, 3, 3]);
   const runs = PLANS.flatMap((plan) =>
     (plan.mode === 'serial' || plan.mode === 'js-serial' ? [1] : counts).map((workers) => ({ plan, workers })),
   );

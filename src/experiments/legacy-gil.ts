@@ -83,7 +83,7 @@ async function runLegacyGil(options: ExperimentOptions): Promise<ExperimentResul
     unitSize: bySize(options.size, [200, 1200, 6000, 24_000]),
   };
   const policies = ['cpython', 'legacy'] as const;
-  const repeats = bySize(options.size, [1, 2, 3, 3]);
+  const repeats = bySize(options.size, [1, 3, 3, 3]);
   const step = stepper(options, policies.length * 2 * repeats);
   const rows: LegacyGilRow[] = [];
   const traces: LockTrace[] = [];

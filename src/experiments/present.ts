@@ -97,7 +97,7 @@ export function toHtmlSection(experiment: Experiment, result: ExperimentResult):
   return {
     name: experiment.name,
     question: experiment.question,
-    narrative: experiment.narrative,
+    narrative: `Claim: ${experiment.claim} ${experiment.narrative}`,
     table: { columns: experiment.columns, rows: result.rows },
     verdict: result.verdict,
     charts: result.charts,
