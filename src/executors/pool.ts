@@ -478,6 +478,11 @@ export abstract class PoolExecutor implements Executor {
     while (this.#queueHead < this.#queue.length) {
       const item = this.#queue[this.#queueHead]!;
       this.#queue[this.#queueHead++] = undefined as never;
+      // A queue that never runs dry must not keep growing at the front.
+      if (this.#queueHead >= 4096 && this.#queueHead * 2 >= this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#queueHead);
+        this.#queueHead = 0;
+      }
       if (!item.dropped) {
         this.#queuedCount--;
         return item;

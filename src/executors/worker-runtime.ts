@@ -211,6 +211,10 @@ export class WorkerRuntime {
       while (this.#head < this.#queue.length) {
         const item = this.#queue[this.#head]!;
         this.#queue[this.#head++] = undefined as never;
+        if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
+          this.#queue = this.#queue.slice(this.#head);
+          this.#head = 0;
+        }
         const stateCell = item.slot * CONTROL_CELLS_PER_SLOT;
         // Claim the slot; if cancel() got there first, skip the task.
         if (control.compareExchange(stateCell, SLOT_PENDING, SLOT_RUNNING) !== SLOT_PENDING) {
