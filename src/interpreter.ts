@@ -126,6 +126,8 @@ function checkOptions(opts: unknown, where: string): InterpreterOptions {
 
 // One Interpreter object per id per thread, so `byId(id) === byId(id)`.
 const known = new Map<number, Interpreter>();
+// This thread's default interpreter (module state is per thread: each worker loads its own copy).
+let threadDefault: Interpreter | undefined;
 
 export class Interpreter {
   readonly id: number;
@@ -136,6 +138,20 @@ export class Interpreter {
   /** The process-wide interpreter: its lock is the GIL shared by every thread of the process. */
   static main(): Interpreter {
     return Interpreter.byId(0);
+  }
+
+  /** This thread's default interpreter: the one set by setThreadDefault() (an executor's worker sets
+   * the interpreter it runs tasks under), else the main one. Kernels use it when given none. */
+  static current(): Interpreter {
+    return threadDefault ?? Interpreter.main();
+  }
+
+  /** Makes `interp` this thread's default interpreter (see current()); undefined resets it to main. */
+  static setThreadDefault(interp: Interpreter | undefined): void {
+    if (interp !== undefined && !(interp instanceof Interpreter)) {
+      throw new TypeError('setThreadDefault(interp): interp must be an Interpreter or undefined');
+    }
+    threadDefault = interp;
   }
 
   /** The interpreter with this id, from any thread of the process. */

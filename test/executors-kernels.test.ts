@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Interpreter, kernels, ProcessPoolExecutor, ThreadPoolExecutor } from 'gil-lab';
 import { KERNEL_ARITY } from 'gil-lab/executors/builtin-kernels';
-import { until } from './fixtures/executor-helpers.js';
+import { task, until } from './fixtures/executor-helpers.js';
 
 describe('kernel tasks', () => {
   it('every kernel is a task (the arity table is complete)', () => {
@@ -80,6 +80,23 @@ describe('kernel tasks', () => {
       }
     } finally {
       await isolated.shutdown();
+    }
+  });
+
+  it("a module task's kernels default to the worker's own interpreter (isolated and free pools)", async () => {
+    for (const lock of ['isolated', 'free'] as const) {
+      const pool = new ThreadPoolExecutor({ maxWorkers: 1, lock });
+      try {
+        const r = (await pool.submit(task('kernelWithDefaultInterpreter'), 10_000)) as {
+          primes: number;
+          interpreterId: number;
+        };
+        assert.equal(r.primes, 1229);
+        assert.equal(r.interpreterId, pool.interpreters()[0]!.id);
+        assert.notEqual(r.interpreterId, 0);
+      } finally {
+        await pool.shutdown();
+      }
     }
   });
 });

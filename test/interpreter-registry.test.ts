@@ -82,3 +82,17 @@ test('configure() changes the policy and interval, and refuses while held', asyn
     interp.destroy();
   }
 });
+
+test('Interpreter.current() is main unless this thread set its own default', () => {
+  assert.equal(Interpreter.current(), Interpreter.main());
+  const interp = new Interpreter();
+  try {
+    Interpreter.setThreadDefault(interp);
+    assert.equal(Interpreter.current(), interp);
+    Interpreter.setThreadDefault(undefined);
+    assert.equal(Interpreter.current(), Interpreter.main());
+    assert.throws(() => Interpreter.setThreadDefault({} as never), TypeError);
+  } finally {
+    interp.destroy();
+  }
+});

@@ -141,6 +141,8 @@ export class WorkerRuntime {
       this.#control = this.#host.openControl(init);
       const lock = init.lock;
       this.#interpreter = lock.model === 'shared' ? Interpreter.main() : Interpreter.byId(lock.interpreterId);
+      // Kernels called by tasks on this worker default to the lock this worker holds.
+      Interpreter.setThreadDefault(this.#interpreter);
       setWorkerInfo({
         kind: init.kind,
         workerId: init.workerId,

@@ -54,7 +54,7 @@ export const KERNEL_MODES: readonly KernelMode[] = ['hold', 'release'];
 export interface KernelOptions {
   /** 'hold' (default): checkpoint between slices; 'release': let go of the lock while computing. */
   mode?: KernelMode;
-  /** Whose lock; default Interpreter.main(). */
+  /** Whose lock; default Interpreter.current() (the main interpreter, or an executor worker's own). */
   interpreter?: Interpreter;
   /** Stops the kernel within one slice (AbortError). */
   signal?: AbortInput;
@@ -79,7 +79,7 @@ function checkKernelOptions(options: unknown): CheckedOptions {
   }
   let interpreter: Interpreter;
   if (o.interpreter === undefined) {
-    interpreter = Interpreter.main();
+    interpreter = Interpreter.current();
   } else if (o.interpreter instanceof Interpreter) {
     interpreter = o.interpreter;
   } else {
@@ -198,7 +198,7 @@ export class RefHeap {
     if (o.interpreter !== undefined && !(o.interpreter instanceof Interpreter)) {
       throw new TypeError('interpreter must be an Interpreter');
     }
-    const interpreter = (o.interpreter as Interpreter | undefined) ?? Interpreter.main();
+    const interpreter = (o.interpreter as Interpreter | undefined) ?? Interpreter.current();
     const signal = checkAbortInput(o.signal);
     return { strategy: o.strategy, threads, pairs, seed, id: interpreter.id, signal };
   }
@@ -361,7 +361,7 @@ export const kernels = {
 // --- the TypeScript twins ------------------------------------------------------------------------
 
 export interface ReferenceOptions {
-  /** Whose checkpoint() to call between slices; default Interpreter.main() (whose lock must be held). */
+  /** Whose checkpoint() to call between slices; default Interpreter.current() (whose lock must be held). */
   interpreter?: Checkpointer;
   signal?: AbortInput;
 }
@@ -370,7 +370,7 @@ function twinArgs(name: string, options: unknown): [Checkpointer, (() => boolean
   const o = options === undefined ? {} : checkObject('options', options);
   let interpreter: Checkpointer;
   if (o.interpreter === undefined) {
-    interpreter = Interpreter.main();
+    interpreter = Interpreter.current();
   } else if (typeof (o.interpreter as Checkpointer | null)?.checkpoint === 'function') {
     interpreter = o.interpreter as Checkpointer;
   } else {
