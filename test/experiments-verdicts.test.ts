@@ -146,7 +146,7 @@ test('convoy: does not hold when the lock costs nothing, or when no lock is fast
   assert.equal(convoyVerdict(onlyNone, { switchIntervalUs: 5000 }).holds, false);
 });
 
-function switchRows(meanAtLongest: number, cpuAtLongest: number): SwitchIntervalRow[] {
+function switchRows(meanAtLongest: number, shareAtLongest: number): SwitchIntervalRow[] {
   return [
     {
       switchIntervalMs: 0.1,
@@ -160,8 +160,8 @@ function switchRows(meanAtLongest: number, cpuAtLongest: number): SwitchInterval
     },
     {
       switchIntervalMs: 20,
-      cpuOpsPerSecond: cpuAtLongest,
-      cpuShare: 0.97,
+      cpuOpsPerSecond: 1800,
+      cpuShare: shareAtLongest,
       ioP50Us: 60,
       ioP99Us: 20000,
       ioMeanUs: meanAtLongest,
@@ -171,16 +171,16 @@ function switchRows(meanAtLongest: number, cpuAtLongest: number): SwitchInterval
   ];
 }
 
-test('switch-interval: holds when latency grows and CPU throughput grows with the interval', () => {
-  const verdict = switchIntervalVerdict(switchRows(2500, 1800));
+test("switch-interval: holds when I/O latency and the CPU thread's lock share grow with the interval", () => {
+  const verdict = switchIntervalVerdict(switchRows(2500, 0.97));
   assert.equal(verdict.holds, true, verdict.text);
   assert.match(verdict.text, /16\.7×/);
 });
 
 test('switch-interval: does not hold without the trade', () => {
-  assert.equal(switchIntervalVerdict(switchRows(200, 1800)).holds, false);
-  assert.equal(switchIntervalVerdict(switchRows(2500, 900)).holds, false);
-  assert.equal(switchIntervalVerdict(switchRows(2500, 1800).slice(0, 1)).holds, false);
+  assert.equal(switchIntervalVerdict(switchRows(200, 0.97)).holds, false);
+  assert.equal(switchIntervalVerdict(switchRows(2500, 0.54)).holds, false);
+  assert.equal(switchIntervalVerdict(switchRows(2500, 0.97).slice(0, 1)).holds, false);
 });
 
 function refRows(racyLost: number, atomicNs: number, atomicLost = 0): RefcountRow[] {

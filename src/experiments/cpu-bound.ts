@@ -319,8 +319,8 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
   const charts: ChartSpec[] = [
     {
       title: swept
-        ? `Speedup vs workers (${options.kernel}, ${options.size}), ideal dashed`
-        : `Speedup at ${n} workers over the serial run (${options.kernel}, ${options.size}), ideal dashed`,
+        ? `Speedup vs workers (${options.kernel}, ${options.size})`
+        : `Speedup over serial at ${n} workers (${options.kernel}, ${options.size})`,
       xLabel: 'workers',
       yLabel: 'speedup over serial (×)',
       ideal: 'y=x',
