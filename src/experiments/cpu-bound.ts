@@ -199,7 +199,8 @@ async function measureMode(
       heldNs: lockless ? null : stats.reduce((sum, s) => sum + s.heldNs, 0),
       waitNs: lockless ? null : stats.reduce((sum, s) => sum + s.waitNs, 0),
       switches: stats.reduce((sum, s) => sum + s.switches, 0),
-      locks: Math.max(1, stats.length),
+      // Isolated: one lock per busy worker (idle workers' locks stay untouched).
+      locks: threadPool.lockModel === 'isolated' ? workers : 1,
       threadIds,
       ...(events ? { events } : {}),
     };
