@@ -17,6 +17,7 @@ test(`fuzz: every addon export, ${RUNS} cases, seed ${SEED}`, { timeout: 300_000
       .map(([name, n]) => `${name} ${n}`)
       .join(', ')}`,
   );
+  console.log(`fuzz: checked against an oracle: ${[...result.checks].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   assert.deepEqual(result.failures, [], result.failures.join('\n\n'));
   assert.ok(result.runs >= RUNS * 0.99, `only ${result.runs} cases ran`);
 });

@@ -72,6 +72,11 @@ export class Tally {
       this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
     }
   }
+  /** Results checked against an oracle (a twin, a model), by kind. */
+  readonly checks = new Map<string, number>();
+  checked(kind: string): void {
+    this.checks.set(kind, (this.checks.get(kind) ?? 0) + 1);
+  }
   get total(): number {
     let n = 0;
     for (const v of this.cases.values()) n += v;

@@ -231,6 +231,7 @@ function checkKernelResult(ctx: FuzzContext, name: string, args: unknown[], valu
   if (!Object.is(expected, value) && expected !== value) {
     throw new FuzzViolation(`${label}: returned ${describe(value)}, the twin ${describe(expected)}`);
   }
+  ctx.tally.checked('addon kernel = twin');
 }
 
 /** The handle of a live interpreter with this id, if `id` is one. */
@@ -357,6 +358,7 @@ const handleTarget: FuzzTarget = {
             const step = `${label} @ ${method}`;
             const outcome = await outcomeOf(() => (target[method] as AnyFn)(...args));
             ctx.tally.count('interpreter handles', outcome);
+            ctx.tally.checked('handle call vs lock model');
             const alive = which !== 'destroyed';
             if (!outcome.ok) {
               checkCleanError(outcome.error, step);
@@ -451,6 +453,7 @@ const refHeapTarget: FuzzTarget = {
               continue;
             }
             if (method === 'storm' || method === 'stormAsync') {
+              ctx.tally.checked('storm invariants');
               const r = outcome.value as import('gil-lab').RefStormResult;
               if (
                 r.completed &&

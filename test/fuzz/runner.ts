@@ -28,6 +28,8 @@ export interface FuzzRunResult {
   calls: number;
   perTarget: Map<string, number>;
   errorNames: Map<string, number>;
+  /** Results checked against an oracle, by kind. */
+  checks: Map<string, number>;
   failures: string[];
   elapsedMs: number;
 }
@@ -83,6 +85,7 @@ export async function runFuzz(targets: readonly FuzzTarget[], options: FuzzRunOp
     calls: ctx.tally.total,
     perTarget: ctx.tally.cases,
     errorNames: ctx.tally.errors,
+    checks: ctx.tally.checks,
     failures,
     elapsedMs: performance.now() - started,
   };
