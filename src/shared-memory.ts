@@ -8,6 +8,7 @@
 // removes the name; the memory goes away when every process has closed it. As in Python, exactly
 // one process should unlink a segment, typically the one that created it.
 
+import { constants as bufferConstants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { native } from './native.js';
 
@@ -68,6 +69,10 @@ export class SharedMemory {
       if (typeof size !== 'number') throw new TypeError(`options.size must be a number of bytes, got ${typeof size}`);
       if (!Number.isSafeInteger(size) || size <= 0)
         throw new RangeError(`options.size must be a positive integer, got ${size}`);
+      if (size > bufferConstants.MAX_LENGTH)
+        throw new RangeError(
+          `options.size must be at most ${bufferConstants.MAX_LENGTH} bytes (buffer.constants.MAX_LENGTH), got ${size}`,
+        );
       const posix = posixName(name ?? `gil_lab_${process.pid}_${randomBytes(6).toString('hex')}`);
       this.#handle = new native.SharedMemoryHandle('create', posix, size);
     } else {

@@ -109,10 +109,30 @@ class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
     size_ = mapping_->size();
     // The finalizer's own reference keeps the memory mapped while V8 may still read it.
     auto* keepAlive = new Mapping(mapping_);
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
-        env, mapping_->data(), size_, [](Napi::Env, void*, Mapping* hint) { delete hint; },
-        keepAlive);
-    buffer_ = Napi::Persistent(buffer);
+    napi_value buffer;
+    napi_status status = napi_create_external_arraybuffer(
+        env, mapping_->data(), size_,
+        [](napi_env, void*, void* hint) { delete static_cast<Mapping*>(hint); }, keepAlive,
+        &buffer);
+    if (status != napi_ok) {
+      // Node refuses an ArrayBuffer larger than buffer.constants.MAX_LENGTH, and then it has run
+      // the finalizer itself (keepAlive is gone): undo the segment and say why, cleanly.
+      bool pending = false;
+      napi_is_exception_pending(env, &pending);
+      if (pending) {
+        napi_value ignored;
+        napi_get_and_clear_last_exception(env, &ignored);
+      }
+      mapping_.reset();
+      if (mode == "create") {
+        int unlinkErrno = 0;
+        gil::shmUnlink(name, &unlinkErrno);
+      }
+      throw Napi::RangeError::New(env, "size: " + std::to_string(size_) +
+                                           " bytes is more than the largest ArrayBuffer this "
+                                           "Node.js can make (buffer.constants.MAX_LENGTH)");
+    }
+    buffer_ = Napi::Persistent(Napi::ArrayBuffer(env, buffer));
   }
 
  private:
