@@ -115,8 +115,24 @@ function isErrorObject(value: unknown): value is Error {
   return value instanceof Error || types.isNativeError(value);
 }
 
-/** Turns anything a task threw into data that survives structured clone and JSON. */
+/** Turns anything a task threw into data that survives structured clone and JSON. Never throws. */
 export function serializeThrown(value: unknown, depth = 0): SerializedThrow {
+  try {
+    return serializeInspecting(value, depth);
+  } catch (trapError) {
+    // A value whose proxy traps or getters throw: report it without touching it again (an
+    // exception escaping here would end the worker and break the pool).
+    let why: string;
+    try {
+      why = trapError instanceof Error ? trapError.message : String(trapError);
+    } catch {
+      why = 'unknown';
+    }
+    return { kind: 'opaque', description: `a value that throws when inspected (${why})`, type: typeof value };
+  }
+}
+
+function serializeInspecting(value: unknown, depth: number): SerializedThrow {
   if (isErrorObject(value)) {
     const err = value as Error & { cause?: unknown; errors?: unknown };
     const props: Record<string, unknown> = {};
