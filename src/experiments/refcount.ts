@@ -73,7 +73,8 @@ const STRATEGIES: readonly RefcountStrategy[] = ['locked', 'racy', 'atomic', 'bi
 async function runRefcount(options: ExperimentOptions): Promise<ExperimentResult<RefcountRow>> {
   const started = performance.now();
   const threads = Math.max(2, options.workers);
-  const pairsPerThread = bySize(options.size, [100_000, 2_000_000, 10_000_000, 50_000_000]);
+  // Long enough (tens of ms per thread) that the threads really overlap, even on a busy machine.
+  const pairsPerThread = bySize(options.size, [100_000, 8_000_000, 20_000_000, 50_000_000]);
   const step = stepper(options, STRATEGIES.length * 2);
   const heap = new RefHeap(REFCOUNT_OBJECTS);
   // The 'locked' strategy's lock: an interpreter of its own, so the storm's lock traffic is its alone.
