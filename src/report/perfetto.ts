@@ -66,7 +66,8 @@ export function toTraceEventFile(events: readonly LockEvent[], options: Perfetto
         pid,
         tid: track.threadId,
         ts: microseconds(interval.startNs),
-        dur: microseconds(interval.endNs - interval.startNs),
+        // ts + dur must land exactly on the next slice's ts: subtract the converted ends, not convert the difference.
+        dur: microseconds(interval.endNs) - microseconds(interval.startNs),
         args: { interpreterId: interval.interpreterId },
       });
     }
@@ -208,13 +209,15 @@ export function validateTraceEventFile(trace: unknown): TraceValidation {
   for (const [track, stack] of openBegins) {
     if (stack.length > 0) fail(`track ${track} has ${stack.length} begin event(s) without an end`);
   }
+  const ROUNDING_US = 1e-6;
   for (const [track, list] of slices) {
     list.sort((a, b) => a.start - b.start || b.end - a.end);
     const enclosing: { start: number; end: number; index: number }[] = [];
     for (const slice of list) {
-      while (enclosing.length > 0 && enclosing[enclosing.length - 1]!.end <= slice.start) enclosing.pop();
+      // Timestamps are µs as doubles: allow a rounding error (1e-6 µs) where one slice ends as the next begins.
+      while (enclosing.length > 0 && enclosing[enclosing.length - 1]!.end <= slice.start + ROUNDING_US) enclosing.pop();
       const parent = enclosing[enclosing.length - 1];
-      if (parent && slice.end > parent.end) {
+      if (parent && slice.end > parent.end + ROUNDING_US) {
         fail(
           `on track ${track}, traceEvents[${slice.index}] overlaps traceEvents[${parent.index}] without nesting in it`,
         );
