@@ -33,6 +33,9 @@ const enum State {
   Cancelled,
 }
 
+/** The longest delay a timer can hold; setTimeout turns anything longer into 1 ms. */
+const TIMER_MAX_MS = 2 ** 31 - 1;
+
 export function checkTimeout(timeoutMs: unknown, argName = 'timeoutMs'): number | undefined {
   if (timeoutMs === undefined || timeoutMs === Infinity) return undefined;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
@@ -41,6 +44,8 @@ export function checkTimeout(timeoutMs: unknown, argName = 'timeoutMs'): number 
     );
   }
   if (timeoutMs < 0) throw new RangeError(`${argName} must be >= 0, got ${timeoutMs}`);
+  // Beyond ~24.8 days no timer can wait that long (it would fire after 1 ms): treat it as no timeout.
+  if (timeoutMs > TIMER_MAX_MS) return undefined;
   return timeoutMs;
 }
 
