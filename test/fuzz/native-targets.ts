@@ -27,6 +27,8 @@ export interface FuzzTarget {
   /** Relative share of the run budget. */
   weight: number;
   property(ctx: FuzzContext): fc.IRawProperty<unknown[]>;
+  /** Called once after the target's runs (e.g. to shut its pools down). */
+  teardown?(): Promise<void>;
 }
 
 type AnyFn = (...args: unknown[]) => unknown;

@@ -77,6 +77,7 @@ export async function runFuzz(targets: readonly FuzzTarget[], options: FuzzRunOp
       }
     }
   } finally {
+    for (const target of new Set(chosen.map((t) => t.teardown))) await target?.();
     await ctx.watchdog.close();
     unlinkFuzzSegments();
   }

@@ -1,0 +1,37 @@
+// Timeouts past what a timer can hold (2^31 - 1 ms, about 24.8 days) must mean "that long", not
+// "1 ms": Node's setTimeout clamps a longer delay to 1 ms (TimeoutOverflowWarning), so a wait of
+// 2^40 ms would end at once, and a huge abort grace period would kill the worker at once.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Future, ThreadPoolExecutor, wait } from 'gil-lab';
+import { faultTask, sleep } from './fixtures/fault-helpers.js';
+
+const HUGE = [2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER];
+
+test('wait() and result() with a timeout beyond 2^31 - 1 ms keep waiting', async () => {
+  for (const timeoutMs of HUGE) {
+    const pending = new Future<number>();
+    const early = Symbol('still waiting');
+    const waited = await Promise.race([wait([pending], { timeoutMs }), sleep(100).then(() => early)]);
+    assert.equal(waited, early, `wait({ timeoutMs: ${timeoutMs} }) returned at once`);
+    const result = await Promise.race([
+      pending.result({ timeoutMs }).catch((e: Error) => e.name),
+      sleep(100).then(() => early),
+    ]);
+    assert.equal(result, early, `result({ timeoutMs: ${timeoutMs} }) settled at once: ${String(result)}`);
+    pending.cancel(); // ends the waits above
+  }
+});
+
+test('abort() with a grace period beyond 2^31 - 1 ms lets the task finish', { timeout: 30_000 }, async () => {
+  const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+  try {
+    await pool.start();
+    const future = pool.submit(faultTask('compute'), 300, 'done');
+    while (!future.running()) await sleep(1);
+    assert.equal(await future.abort({ graceMs: 2 ** 32 }), 'finished');
+    assert.equal(await future, 'done');
+  } finally {
+    await pool.shutdown();
+  }
+});
