@@ -233,8 +233,8 @@ export class WorkerRuntime {
             const descriptor = this.#descriptors.get(item.taskId);
             if (descriptor === undefined) throw new Error(`internal error: unknown task id ${item.taskId}`);
             // Loading a module is I/O: do not hold the lock while waiting for it.
-            this.#flushSoon(true);
             this.#release();
+            this.#flushSoon(true);
             fn = await this.#resolve(descriptor);
             this.#functions.set(item.taskId, fn);
           }
@@ -260,8 +260,12 @@ export class WorkerRuntime {
           payload = payload.value;
         }
         this.#results.push(item.id, status, payload, startedAt, runMs);
-        this.#flushSoon(false);
-        if (this.#head < this.#queue.length && this.#holding) this.#interpreter!.checkpoint();
+        // The last result goes out only after the lock is let go (in finally): whoever awaits it
+        // then finds the lock free and its release in the trace, not a moment later.
+        if (this.#head < this.#queue.length) {
+          this.#flushSoon(false);
+          if (this.#holding) this.#interpreter!.checkpoint();
+        }
       }
       this.#queue = [];
       this.#head = 0;
@@ -331,8 +335,8 @@ export class WorkerRuntime {
 
   /** Waits for an async task without the lock (a blocking wait releases the GIL), then takes it back. */
   async #awaitReleased(pending: PromiseLike<unknown>): Promise<unknown> {
-    this.#flushSoon(true);
     this.#release();
+    this.#flushSoon(true);
     try {
       return await pending;
     } finally {
