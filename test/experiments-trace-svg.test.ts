@@ -32,8 +32,10 @@ test('--trace and --svg write a valid trace and a labelled chart', () => {
   assert.deepEqual(validation.errors, []);
   // One process per traced run, a named track for each worker thread in it.
   const processes = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name');
-  assert.ok(processes.some((p) => /threads-hold/.test(p.args?.name ?? '')));
-  const holdPid = processes.find((p) => /threads-hold/.test(p.args?.name ?? ''))!.pid;
+  // The threads-hold run itself, not js-threads-hold (whose name contains it too).
+  const isThreadsHold = (p: { args?: { name?: string } }) => /^cpu-bound: threads-hold,/.test(p.args?.name ?? '');
+  assert.equal(processes.filter(isThreadsHold).length, 1);
+  const holdPid = processes.find(isThreadsHold)!.pid;
   const threadNames = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === holdPid);
   assert.deepEqual(threadNames.map((t) => t.args?.name).sort(), ['worker 1', 'worker 2']);
   const holding = trace.traceEvents.filter((e) => e.ph === 'X' && e.pid === holdPid && e.name === 'holding lock');

@@ -70,6 +70,24 @@ test('cpu-bound: does not hold when threads-hold speeds up or an escape mode doe
   assert.match(oneCpu.text, /cannot be tested/);
 });
 
+test('cpu-bound: does not hold when a mode ran its shares on fewer workers than asked, and says so', () => {
+  const rows = cpuRows({ serial: 1, 'threads-hold': 0.97, 'threads-release': 1.95, processes: 1.9 });
+  const crowded = cpuBoundVerdict(rows, {
+    workers: 2,
+    cpus: 2,
+    crowded: [{ mode: 'threads-hold', workers: 2, threads: 1 }],
+  });
+  assert.equal(crowded.holds, false);
+  assert.match(crowded.text, /ran threads-hold's 2 shares on only 1 worker\b/);
+  // Crowding at another worker count (a sweep) does not decide the verdict at --workers.
+  const elsewhere = cpuBoundVerdict(rows, {
+    workers: 2,
+    cpus: 2,
+    crowded: [{ mode: 'processes', workers: 3, threads: 2 }],
+  });
+  assert.equal(elsewhere.holds, true, elsewhere.text);
+});
+
 function legacyRows(legacy: number, cpython: number): LegacyGilRow[] {
   return [
     { policy: 'cpython', threads: 1, seconds: 1, relative: 1, switches: 0, wakeups: 0, dropRequests: 0 },

@@ -93,6 +93,8 @@ export function unitWork(spec: CpuWorkSpec, u: number, style: CpuStyle, interpre
 export interface CpuShareResult {
   checksum: number;
   threadId: number;
+  /** With threadId, names the worker that ran the share (thread ids repeat across processes). */
+  pid: number;
   seconds: number;
   /** This process's lock: held/wait ns and switches during the share (for process workers). */
   heldNs: number;
@@ -112,6 +114,7 @@ export function cpuShare(spec: CpuWorkSpec, worker: number, workers: number, sty
   return {
     checksum,
     threadId: Interpreter.currentThreadId(),
+    pid: process.pid,
     seconds,
     heldNs: after.heldNs - before.heldNs,
     waitNs: after.waitNs - before.waitNs,
