@@ -46,35 +46,41 @@ export async function runFuzz(targets: readonly FuzzTarget[], options: FuzzRunOp
   try {
     for (const [index, target] of chosen.entries()) {
       const share = target.weight / weights;
-      const parameters: fc.Parameters<unknown[]> = {
-        seed: (options.seed + index * 7919) | 0,
-        ...(options.path === undefined ? {} : { path: options.path }),
-      };
-      if (options.seconds !== undefined) {
-        parameters.numRuns = 1_000_000_000;
-        parameters.interruptAfterTimeLimit = Math.max(200, options.seconds * 1000 * share);
-        parameters.markInterruptAsFailure = false;
-      } else {
-        parameters.numRuns = Math.max(1, Math.round((options.runs ?? 1000) * share));
-      }
+      const baseSeed = (options.seed + index * 7919) | 0;
       const before = ctx.tally.total;
       const t0 = performance.now();
-      const details = await fc.check(target.property(ctx), parameters);
-      const cases = ctx.tally.total - before;
-      runs += details.numRuns;
-      log(
-        `fuzz: ${target.name}: ${details.numRuns} runs, ${cases} calls in ${((performance.now() - t0) / 1000).toFixed(1)} s` +
-          (details.failed ? ' FAILED' : ''),
-      );
-      if (details.failed) {
-        const error = details.errorInstance;
-        const message = `${fc.defaultReportMessage(details) ?? 'failed'}\n${
-          error instanceof Error ? (error.stack ?? error.message) : String(error)
-        }`;
-        failures.push(
-          `${target.name} (replay: --seed ${parameters.seed} --only "${target.name}" --path "${details.counterexamplePath}"):\n${message}`,
-        );
+      let targetRuns = 0;
+      let failed = false;
+      // Time mode runs chunks of cases with derived seeds until the target's share of the time is
+      // spent. (fast-check's interruptAfterTimeLimit would abandon a running async case, which then
+      // goes on in the background and disturbs the next ones.)
+      const deadline = options.seconds === undefined ? undefined : t0 + options.seconds * 1000 * share;
+      for (let chunk = 0; !failed; chunk++) {
+        const seed = deadline === undefined ? baseSeed : (baseSeed + chunk * 104_729) | 0;
+        const parameters: fc.Parameters<unknown[]> = {
+          seed,
+          numRuns: deadline === undefined ? Math.max(1, Math.round((options.runs ?? 1000) * share)) : 50,
+          ...(options.path === undefined ? {} : { path: options.path }),
+        };
+        const details = await fc.check(target.property(ctx), parameters);
+        targetRuns += details.numRuns;
+        if (details.failed) {
+          failed = true;
+          const error = details.errorInstance;
+          const message = `${fc.defaultReportMessage(details) ?? 'failed'}\n${
+            error instanceof Error ? (error.stack ?? error.message) : String(error)
+          }`;
+          failures.push(
+            `${target.name} (replay: --runs 1 --seed ${seed} --only "${target.name}" --path "${details.counterexamplePath}"):\n${message}`,
+          );
+        }
+        if (deadline === undefined || performance.now() >= deadline || options.path !== undefined) break;
       }
+      runs += targetRuns;
+      log(
+        `fuzz: ${target.name}: ${targetRuns} runs, ${ctx.tally.total - before} calls in ${((performance.now() - t0) / 1000).toFixed(1)} s` +
+          (failed ? ' FAILED' : ''),
+      );
     }
   } finally {
     for (const target of new Set(chosen.map((t) => t.teardown))) await target?.();
