@@ -237,9 +237,12 @@ export function buildLockTimeline(events: readonly LockEvent[], options: Interva
  * of that cell in (ties: holding, then waiting, then running), or null where nothing is known. Shared
  * by the terminal and SVG timelines so both show the same picture at their resolution.
  */
+/** The most columns a timeline is binned into (one array element each). */
+export const MAX_COLUMNS = 100_000;
+
 export function binTrack(track: ThreadTrack, startNs: number, endNs: number, columns: number): (ThreadState | null)[] {
-  if (!Number.isInteger(columns) || columns < 1)
-    throw new RangeError(`columns must be a positive integer, got ${columns}`);
+  if (!Number.isInteger(columns) || columns < 1 || columns > MAX_COLUMNS)
+    throw new RangeError(`columns must be an integer between 1 and ${MAX_COLUMNS}, got ${columns}`);
   if (!Number.isFinite(startNs) || !Number.isFinite(endNs) || endNs <= startNs) {
     throw new RangeError(`the window [${startNs}, ${endNs}) must be finite and non-empty`);
   }

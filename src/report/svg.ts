@@ -74,6 +74,9 @@ function truncateText(text: string, maxChars: number): string {
   return chars.length <= maxChars ? text : chars.slice(0, Math.max(1, maxChars - 1)).join('') + '…';
 }
 
+/** The largest width or height, in pixels: far beyond any screen, far below what would exhaust memory. */
+const MAX_SVG_SIZE = 100_000;
+
 function checkSize(
   size: SvgSize,
   defaults: { width: number; height: number },
@@ -84,8 +87,8 @@ function checkSize(
   for (const key of ['width', 'height'] as const) {
     const value = result[key];
     if (typeof value !== 'number') throw new TypeError(`options.${key} must be a number, got ${typeof value}`);
-    if (!Number.isFinite(value) || value < minimum[key])
-      throw new RangeError(`options.${key} must be at least ${minimum[key]}, got ${value}`);
+    if (!Number.isFinite(value) || value < minimum[key] || value > MAX_SVG_SIZE)
+      throw new RangeError(`options.${key} must be between ${minimum[key]} and ${MAX_SVG_SIZE}, got ${value}`);
   }
   return result;
 }

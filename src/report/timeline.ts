@@ -27,6 +27,8 @@ const ANSI_RESET = '\x1b[0m';
 
 /** Narrowest timeline that still has room for a name and ten time cells. */
 export const MIN_TIMELINE_WIDTH = 20;
+/** Characters per line at most: wider than any terminal, small enough never to exhaust memory. */
+export const MAX_TIMELINE_WIDTH = 10_000;
 const MIN_CELLS = 10;
 const MAX_NAME_WIDTH = 20;
 
@@ -78,8 +80,10 @@ export function renderLockTimeline(
 ): string {
   const width = options.width ?? defaultWidth();
   if (typeof width !== 'number') throw new TypeError(`options.width must be a number, got ${typeof width}`);
-  if (!Number.isInteger(width) || width < MIN_TIMELINE_WIDTH) {
-    throw new RangeError(`options.width must be an integer of at least ${MIN_TIMELINE_WIDTH}, got ${width}`);
+  if (!Number.isInteger(width) || width < MIN_TIMELINE_WIDTH || width > MAX_TIMELINE_WIDTH) {
+    throw new RangeError(
+      `options.width must be an integer between ${MIN_TIMELINE_WIDTH} and ${MAX_TIMELINE_WIDTH}, got ${width}`,
+    );
   }
   const colour = options.colour ?? defaultColour();
   if (typeof colour !== 'boolean') throw new TypeError('options.colour must be a boolean');
