@@ -24,14 +24,20 @@ test('wait() and result() with a timeout beyond 2^31 - 1 ms keep waiting', async
 });
 
 test('abort() with a grace period beyond 2^31 - 1 ms lets the task finish', { timeout: 30_000 }, async () => {
-  const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+  // The task outlives the default grace (1000 ms): only a grace that really is unlimited lets it
+  // finish, whether given to abort() or as the pool's abortGraceMs.
+  const pools = [
+    new ThreadPoolExecutor({ maxWorkers: 1 }),
+    new ThreadPoolExecutor({ maxWorkers: 1, abortGraceMs: 2 ** 40 }),
+  ];
   try {
-    await pool.start();
-    const future = pool.submit(faultTask('compute'), 300, 'done');
-    while (!future.running()) await sleep(1);
-    assert.equal(await future.abort({ graceMs: 2 ** 32 }), 'finished');
-    assert.equal(await future, 'done');
+    await Promise.all(pools.map((pool) => pool.start()));
+    const futures = pools.map((pool) => pool.submit(faultTask('compute'), 1500, 'done'));
+    while (!futures.every((f) => f.running())) await sleep(1);
+    const outcomes = await Promise.all([futures[0]!.abort({ graceMs: 2 ** 32 }), futures[1]!.abort()]);
+    assert.deepEqual(outcomes, ['finished', 'finished']);
+    assert.deepEqual(await Promise.all(futures), ['done', 'done']);
   } finally {
-    await pool.shutdown();
+    await Promise.all(pools.map((pool) => pool.shutdown()));
   }
 });

@@ -182,11 +182,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * Stop the task. Not started: cancelled. Running: its abort flag is raised (native kernels stop
    * within one slice; JS tasks see currentTask().aborted / signal); if it has not stopped after
-   * graceMs (default: the executor's abortGraceMs) its worker is terminated or killed and replaced,
-   * and the future rejects with AbortError.
+   * graceMs (default: the executor's abortGraceMs; Infinity or beyond a timer's range: never) its
+   * worker is terminated or killed and replaced, and the future rejects with AbortError.
    */
   abort(options: { graceMs?: number } = {}): Promise<AbortOutcome> {
-    const graceMs = checkTimeout(options?.graceMs, 'options.graceMs');
+    // Left out: the executor's default. Given but past any timer (checkTimeout's undefined): no limit.
+    const graceMs =
+      options?.graceMs === undefined ? undefined : (checkTimeout(options.graceMs, 'options.graceMs') ?? Infinity);
     if (this.done()) return Promise.resolve(this.cancelled() ? 'cancelled' : 'finished');
     if (this.cancel()) return Promise.resolve('cancelled');
     if (this.#owner === undefined) return Promise.resolve('finished');

@@ -264,7 +264,11 @@ export abstract class PoolExecutor implements Executor {
       options.pipelineDepth === undefined
         ? DEFAULT_PIPELINE_DEPTH
         : checkPositiveInteger(options.pipelineDepth, 'pipelineDepth', 1024);
-    this.#abortGraceMs = checkTimeout(options.abortGraceMs, 'abortGraceMs') ?? DEFAULT_ABORT_GRACE_MS;
+    // Infinity (or beyond a timer's range): abort() never kills a worker, it waits for the task.
+    this.#abortGraceMs =
+      options.abortGraceMs === undefined
+        ? DEFAULT_ABORT_GRACE_MS
+        : (checkTimeout(options.abortGraceMs, 'abortGraceMs') ?? Infinity);
     this.#idleTimeoutMs = checkTimeout(options.idleTimeoutMs, 'idleTimeoutMs');
     this.#maxTasksPerWorker =
       options.maxTasksPerWorker === undefined
@@ -869,10 +873,13 @@ export abstract class PoolExecutor implements Executor {
     const grace = graceMs ?? this.#abortGraceMs;
     const stopped = await new Promise<boolean>((resolve) => {
       if (future.done()) return resolve(true);
-      const timer = setTimeout(() => {
-        unlisten();
-        resolve(false);
-      }, grace);
+      const timer =
+        grace === Infinity
+          ? undefined
+          : setTimeout(() => {
+              unlisten();
+              resolve(false);
+            }, grace);
       const unlisten = internals.listen(future, () => {
         clearTimeout(timer);
         resolve(true);
