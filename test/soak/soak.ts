@@ -367,8 +367,12 @@ function rssOf(pid: number): number {
     return 0;
   }
 }
+const rssSamples: Array<[number, number]> = []; // (ms since start, bytes)
+let rssBoundReported = false;
 function sampleMemory(): void {
-  maxRss = Math.max(maxRss, process.memoryUsage.rss());
+  const rss = process.memoryUsage.rss();
+  rssSamples.push([performance.now() - started, rss]);
+  maxRss = Math.max(maxRss, rss);
   let children = 0;
   for (const w of processPool.stats().workers) {
     if (w.pid !== null) {
@@ -377,8 +381,20 @@ function sampleMemory(): void {
     }
   }
   maxChildrenRss = Math.max(maxChildrenRss, children);
-  if (maxRss > maxRssMb * 2 ** 20)
+  if (maxRss > maxRssMb * 2 ** 20 && !rssBoundReported) {
+    rssBoundReported = true;
     violation(`RSS ${(maxRss / 2 ** 20).toFixed(0)} MiB above the bound of ${maxRssMb} MiB`);
+  }
+}
+
+/** Median RSS (MiB) of the samples taken between two fractions of the run. */
+function medianRss(from: number, to: number): number {
+  const total = performance.now() - started;
+  const xs = rssSamples
+    .filter(([t]) => t >= from * total && t <= to * total)
+    .map(([, b]) => b)
+    .sort((a, b) => a - b);
+  return xs.length === 0 ? 0 : xs[Math.floor(xs.length / 2)]! / 2 ** 20;
 }
 
 // --- main loop -----------------------------------------------------------------------------------
@@ -471,6 +487,15 @@ await within(
   'the GIL to be free after shutdown',
 ).catch((e: Error) => violation(e.message));
 checkLockStats(true);
+// A leak shows as growth: the typical RSS late in the run against the typical RSS early on (medians,
+// so that a worker running out of memory now and then does not count).
+const earlyRssMiB = medianRss(0.1, 0.35);
+const lateRssMiB = medianRss(0.75, 1);
+if (lateRssMiB > earlyRssMiB * 1.5 + 64) {
+  violation(
+    `RSS grew from a median of ${earlyRssMiB.toFixed(0)} MiB early on to ${lateRssMiB.toFixed(0)} MiB at the end`,
+  );
+}
 const leftover = [...seenPids].filter((pid) => {
   try {
     process.kill(pid, 0);
@@ -510,6 +535,8 @@ const summary = {
   },
   lockStatChecks: lockChecks,
   maxRssMiB: Number((maxRss / 2 ** 20).toFixed(1)),
+  medianRssEarlyMiB: Number(earlyRssMiB.toFixed(1)),
+  medianRssLateMiB: Number(lateRssMiB.toFixed(1)),
   maxChildrenRssMiB: Number((maxChildrenRss / 2 ** 20).toFixed(1)),
   rssBoundMiB: maxRssMb,
   violations,
@@ -533,7 +560,7 @@ if (values.json) {
     `  GIL: ${lock.acquisitions} acquisitions (${lock.contendedAcquisitions} contended, ${lock.dropRequests} drop requests, ${lock.forcedSwitches} forced switches, ${lock.releasesOnThreadExit} released by exiting threads), ${mainHolds} main-thread holds; ${lockChecks} stats checks`,
   );
   console.log(
-    `  max RSS: ${summary.maxRssMiB} MiB (bound ${maxRssMb} MiB); children at most ${summary.maxChildrenRssMiB} MiB together`,
+    `  max RSS: ${summary.maxRssMiB} MiB (bound ${maxRssMb} MiB; median ${summary.medianRssEarlyMiB} MiB early, ${summary.medianRssLateMiB} MiB late); children at most ${summary.maxChildrenRssMiB} MiB together`,
   );
   console.log(
     violations.length === 0
