@@ -210,13 +210,17 @@ uint64_t ticksNow() { return TickClock::now(); }
 // A statistic with one writer at a time: the writers are serialised by the interpreter lock (the
 // holder's counters) or by the lock's mutex (the waiters' counters), so an increment is a relaxed
 // load and store, with no read-modify-write; stats() may read it from any thread at any time.
+// resetStats() never writes the value (that could race with its writer and lose the reset): it
+// records a baseline, guarded by the lock's mutex, and stats() reports the value since then.
 struct Stat {
   std::atomic<uint64_t> v{0};
+  uint64_t base = 0;
   void add(uint64_t d) {
     v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
   }
   uint64_t get() const { return v.load(std::memory_order_relaxed); }
-  void reset() { v.store(0, std::memory_order_relaxed); }
+  uint64_t since() const { return get() - base; }
+  void rebase() { base = get(); }
 };
 
 uint64_t g_nextLockSerial = 1;  // guarded by liveLocks().mutex
@@ -262,7 +266,7 @@ struct InterpreterLock::Impl {
   // wait. Mutex-owned: dropRequests, wakeups, releasesOnThreadExit, handoff.
   Stat acquisitions, contendedAcquisitions, dropRequests, forcedSwitches, switches, yields, wakeups,
       releasesOnThreadExit, heldTicks, waitNs;
-  std::atomic<uint64_t> statsSinceNs{monotonicNs()};
+  std::atomic<uint64_t> resetTicks{ticksNow()};        // start of the stats window (resetStats())
   LatencyHistogram handoff;                            // guarded by mutex
   std::unordered_map<uint32_t, ThreadRecord> threads;  // guarded by mutex; nodes are never erased
   // watchdog (guarded by mutex)
@@ -315,6 +319,11 @@ struct InterpreterLock::Impl {
   void drop(uint32_t me, bool forcedSwitching);
   void giveUp(uint32_t me, uint64_t nowNs);  // requires mutex; the holder lets go
   void accountHold(ThreadRecord& rec);
+  // The part of a hold from `startTicks` to `endTicks` inside the stats window.
+  uint64_t heldSinceReset(uint64_t startTicks, uint64_t endTicks) const {
+    uint64_t from = std::max(startTicks, resetTicks.load(std::memory_order_relaxed));
+    return endTicks > from ? endTicks - from : 0;
+  }
   void takeNone(uint32_t me);
   void dropNone(uint32_t me, bool onExit);
 };
@@ -391,7 +400,7 @@ InterpreterLock::Impl::ThreadRecord& InterpreterLock::Impl::recordFor(uint32_t t
 }
 
 void InterpreterLock::Impl::accountHold(ThreadRecord& rec) {  // by the holder, before it lets go
-  uint64_t held = ticksNow() - acquiredAtTicks.load(std::memory_order_relaxed);
+  uint64_t held = heldSinceReset(acquiredAtTicks.load(std::memory_order_relaxed), ticksNow());
   rec.heldTicks.add(held);
   heldTicks.add(held);
 }
@@ -590,7 +599,7 @@ bool InterpreterLock::Impl::tryFastDrop(uint32_t me) {
   if ((s & kDropRequest) || waiterCount.load(std::memory_order_relaxed) != 0) return false;
   ThreadRecord& rec = recordFor(me);
   // Hold time is accounted before letting go (it is holder-owned); undone if the CAS fails.
-  uint64_t held = ticksNow() - acquiredAtTicks.load(std::memory_order_relaxed);
+  uint64_t held = heldSinceReset(acquiredAtTicks.load(std::memory_order_relaxed), ticksNow());
   rec.heldTicks.add(held);
   heldTicks.add(held);
   if (!state.compare_exchange_strong(s, s & kLegacyTick, std::memory_order_seq_cst)) {
@@ -669,7 +678,7 @@ void InterpreterLock::Impl::dropNone(uint32_t me, bool onExit) {
   std::lock_guard<std::mutex> g(mutex);
   auto& rec = recordLocked(me);
   if (!rec.holding) return;
-  uint64_t held = ticksNow() - rec.holdStartTicks;
+  uint64_t held = heldSinceReset(rec.holdStartTicks, ticksNow());
   rec.holding = false;
   rec.heldTicks.add(held);
   heldTicks.v.fetch_add(held, std::memory_order_relaxed);
@@ -830,47 +839,52 @@ LockStats InterpreterLock::stats() const {
   auto ns = [&](uint64_t ticks) {
     return static_cast<uint64_t>(static_cast<double>(ticks) * nsPerTick);
   };
-  uint64_t now = monotonicNs(), nowTicks = ticksNow();
+  // One clock reading for the whole snapshot: the window and the hold in progress end together.
+  const uint64_t nowTicks = ticksNow();
   const Impl& m = *impl_;
   LockStats s;
-  s.acquisitions = m.acquisitions.get();
-  s.contendedAcquisitions = m.contendedAcquisitions.get();
-  s.dropRequests = m.dropRequests.get();
-  s.forcedSwitches = m.forcedSwitches.get();
-  s.switches = m.switches.get();
-  s.yields = m.yields.get();
-  s.wakeups = m.wakeups.get();
-  s.releasesOnThreadExit = m.releasesOnThreadExit.get();
-  s.stalls = m.stalls.get();
+  s.acquisitions = m.acquisitions.since();
+  s.contendedAcquisitions = m.contendedAcquisitions.since();
+  s.dropRequests = m.dropRequests.since();
+  s.forcedSwitches = m.forcedSwitches.since();
+  s.switches = m.switches.since();
+  s.yields = m.yields.since();
+  s.wakeups = m.wakeups.since();
+  s.releasesOnThreadExit = m.releasesOnThreadExit.since();
+  s.stalls = m.stalls.since();
   s.waiters = m.waiterCount.load();
-  s.holder = Impl::holderOf(m.state.load(std::memory_order_relaxed));
-  s.heldNs = ns(m.heldTicks.get());
-  s.waitNs = m.waitNs.get();
-  s.elapsedNs = now - m.statsSinceNs.load();
+  const uint32_t holderId = Impl::holderOf(m.state.load(std::memory_order_relaxed));
+  s.holder = holderId;
+  s.heldNs = ns(m.heldTicks.since());
+  s.waitNs = m.waitNs.since();
+  s.elapsedNs = ns(nowTicks - std::min(nowTicks, m.resetTicks.load()));
   s.handoff = m.handoff.summary();
-  uint32_t holderId = Impl::holderOf(m.state.load(std::memory_order_relaxed));
+  const bool exclusive = m.currentPolicy() != Policy::None;
   for (const auto& [tid, rec] : m.threads) {
     ThreadLockStats t;
     t.threadId = tid;
-    t.acquisitions = rec.acquisitions.get();
-    t.contendedAcquisitions = rec.contendedAcquisitions.get();
-    t.dropRequests = rec.dropRequests.get();
-    t.forcedSwitches = rec.forcedSwitches.get();
-    t.wakeups = rec.wakeups.get();
-    t.heldNs = ns(rec.heldTicks.get());
-    t.waitNs = rec.waitNs.get();
+    t.acquisitions = rec.acquisitions.since();
+    t.contendedAcquisitions = rec.contendedAcquisitions.since();
+    t.dropRequests = rec.dropRequests.since();
+    t.forcedSwitches = rec.forcedSwitches.since();
+    t.wakeups = rec.wakeups.since();
+    t.heldNs = ns(rec.heldTicks.since());
+    t.waitNs = rec.waitNs.since();
     // Count the hold in progress, as gil_load would see it.
     uint64_t ongoing = 0;
-    if (tid == holderId && m.currentPolicy() != Policy::None) {
-      uint64_t at = m.acquiredAtTicks.load(std::memory_order_relaxed);
-      if (nowTicks > at) ongoing = ns(nowTicks - at);
-    } else if (rec.holding && nowTicks > rec.holdStartTicks) {
-      ongoing = ns(nowTicks - rec.holdStartTicks);
+    if (tid == holderId && exclusive) {
+      ongoing = ns(m.heldSinceReset(m.acquiredAtTicks.load(std::memory_order_relaxed), nowTicks));
+    } else if (rec.holding) {
+      ongoing = ns(m.heldSinceReset(rec.holdStartTicks, nowTicks));
     }
     t.heldNs += ongoing;
     s.heldNs += ongoing;
+    // One holder at a time: a hold cannot outlast the window. (A reset racing a release on another
+    // thread could otherwise count the part of that hold before the reset.)
+    if (exclusive) t.heldNs = std::min(t.heldNs, s.elapsedNs);
     s.threads.push_back(t);
   }
+  if (exclusive) s.heldNs = std::min(s.heldNs, s.elapsedNs);
   std::sort(
       s.threads.begin(), s.threads.end(),
       [](const ThreadLockStats& a, const ThreadLockStats& b) { return a.threadId < b.threadId; });
@@ -882,26 +896,22 @@ LockStats InterpreterLock::stats() const {
 }
 
 void InterpreterLock::resetStats() {
-  // Statistics are reset in place (records are never freed: threads cache pointers to them). A
-  // reset while another thread holds the lock may lose that thread's increment in flight.
+  // Baselines, not writes: see Stat. Holds in progress count from now on (heldSinceReset).
   std::lock_guard<std::mutex> g(impl_->mutex);
   Impl& m = *impl_;
   for (Stat* st :
        {&m.acquisitions, &m.contendedAcquisitions, &m.dropRequests, &m.forcedSwitches, &m.switches,
         &m.yields, &m.wakeups, &m.releasesOnThreadExit, &m.stalls, &m.heldTicks, &m.waitNs}) {
-    st->reset();
+    st->rebase();
   }
   m.handoff.reset();
-  m.statsSinceNs.store(monotonicNs());
-  uint64_t nowTicks = ticksNow();
-  if (holder() != 0) m.acquiredAtTicks.store(nowTicks);  // a hold in progress counts from now on
   for (auto& [tid, rec] : m.threads) {
     for (Stat* st : {&rec.acquisitions, &rec.contendedAcquisitions, &rec.dropRequests,
                      &rec.forcedSwitches, &rec.wakeups, &rec.heldTicks, &rec.waitNs}) {
-      st->reset();
+      st->rebase();
     }
-    if (rec.holding) rec.holdStartTicks = nowTicks;
   }
+  m.resetTicks.store(ticksNow());
 }
 
 void InterpreterLock::startTrace(size_t capacity) {
