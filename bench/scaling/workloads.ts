@@ -6,6 +6,7 @@
 //    SharedArrayBuffer for threads, a named SharedMemory segment for processes: no copies).
 //    Strong scaling splits a fixed span of elements into n parts; weak scaling gives every worker
 //    its own span of the same length. The spans are far larger than a core's caches.
+import { constants as bufferConstants } from 'node:buffer';
 import { statfsSync } from 'node:fs';
 import os from 'node:os';
 import { Interpreter, kernels, SharedMemory } from 'gil-lab';
@@ -170,7 +171,8 @@ export function triadMemoryLimits(): { memoryBytes: number; sharedMemoryBytes: n
       // No /dev/shm to ask: leave the limit to the memory one.
     }
   }
-  return { memoryBytes: os.freemem() / 4, sharedMemoryBytes };
+  // One ArrayBuffer (or segment view) can be at most buffer.constants.MAX_LENGTH bytes (4 GiB on Node 20).
+  return { memoryBytes: Math.min(os.freemem() / 4, bufferConstants.MAX_LENGTH), sharedMemoryBytes };
 }
 
 /**
