@@ -32,8 +32,9 @@ export async function withMainLock<T>(settings: InterpreterOptions, fn: () => Pr
 }
 
 /**
- * Reconfigures an interpreter as soon as its lock is free. A pool's worker lets go of the lock a
- * moment after its last answer arrives, so "free" can take a moment after the tasks are done.
+ * Reconfigures an interpreter as soon as its lock is free. A pool's worker lets go of the lock
+ * before it answers, but a worker thread that is still winding down (a pool being shut down, a
+ * terminated task) may hold or wait for it a moment longer.
  */
 export async function configureWhenFree(interpreter: Interpreter, settings: InterpreterOptions): Promise<void> {
   const deadline = performance.now() + 5000;
