@@ -394,19 +394,20 @@ uint64_t iterationsArg(const Napi::CallbackInfo& info, size_t i, const char* nam
 }
 
 // benchLockPair(iterations), benchMutexPair(iterations) -> mean ns per pair, timed in C++.
+// The bounds keep every call to a few seconds: these cannot be aborted.
 Napi::Value BenchLockPair(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(),
-                           gil::benchLockPairNs(iterationsArg(info, 0, "iterations", 1e9)));
+                           gil::benchLockPairNs(iterationsArg(info, 0, "iterations", 5e7)));
 }
 Napi::Value BenchMutexPair(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(),
-                           gil::benchMutexPairNs(iterationsArg(info, 0, "iterations", 1e9)));
+                           gil::benchMutexPairNs(iterationsArg(info, 0, "iterations", 5e7)));
 }
 
 // benchHandoff(samples, switchIntervalUs) -> { waitP50Ns, waitP90Ns, waitMaxNs, dropToHolder }
 Napi::Value BenchHandoff(const Napi::CallbackInfo& info) {
-  uint32_t samples = static_cast<uint32_t>(iterationsArg(info, 0, "samples", 10000));
-  uint64_t interval = iterationsArg(info, 1, "switchIntervalUs", 1e6);
+  uint32_t samples = static_cast<uint32_t>(iterationsArg(info, 0, "samples", 1000));
+  uint64_t interval = iterationsArg(info, 1, "switchIntervalUs", 20000);
   gil::HandoffBenchResult r = gil::benchHandoff(samples, interval);
   Napi::Env env = info.Env();
   auto o = Napi::Object::New(env);

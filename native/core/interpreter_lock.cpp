@@ -917,7 +917,7 @@ void InterpreterLock::resetStats() {
 void InterpreterLock::startTrace(size_t capacity) {
   std::lock_guard<std::mutex> g(impl_->mutex);
   impl_->trace.clear();
-  impl_->trace.reserve(capacity);
+  impl_->trace.reserve(std::min<size_t>(capacity, 1 << 16));  // grows on demand up to capacity
   impl_->traceCapacity = capacity;
   impl_->traceDropped = 0;
   impl_->tracingOn.store(true);
