@@ -3,7 +3,7 @@
 // `Interpreter.main()` is the process-wide interpreter: its lock is the GIL that every thread of the
 // process (the main thread and every worker thread) shares. `new Interpreter()` makes another one with
 // its own lock (the PEP 684 model). Any thread finds an interpreter by id with `Interpreter.byId(id)`.
-import { native } from './native.js';
+import { native, type InterpreterHandle } from './native.js';
 
 export type Policy = 'cpython' | 'legacy' | 'fifo' | 'none';
 export const POLICIES: readonly Policy[] = ['cpython', 'legacy', 'fifo', 'none'];
@@ -87,14 +87,7 @@ export interface LockEvent {
 }
 
 /** The native handle: functions bound to one interpreter, as cheap as any Node-API call. */
-interface Handle {
-  id: number;
-  acquire(): void;
-  acquireAsync(): Promise<void>;
-  release(): void;
-  checkpoint(): boolean;
-  held(): boolean;
-}
+type Handle = InterpreterHandle;
 
 const MAX_SWITCH_INTERVAL_US = 10_000_000;
 

@@ -5,6 +5,16 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
+/** Functions bound to one interpreter (native/addon/interpreter.cpp): the lock's hot calls. */
+export interface InterpreterHandle {
+  id: number;
+  acquire(): void;
+  acquireAsync(): Promise<void>;
+  release(): void;
+  checkpoint(): boolean;
+  held(): boolean;
+}
+
 /**
  * The functions the addon exports. Each native area (native/addon/<area>.cpp) adds its fields here.
  */
@@ -17,14 +27,7 @@ export interface NativeAddon {
   noop(): void;
 
   // --- the interpreter lock (native/addon/interpreter.cpp) ---
-  interpreterHandle(id: number): {
-    id: number;
-    acquire(): void;
-    acquireAsync(): Promise<void>;
-    release(): void;
-    checkpoint(): boolean;
-    held(): boolean;
-  };
+  interpreterHandle(id: number): InterpreterHandle;
   interpreterCreate(policy?: string, switchIntervalUs?: number, checkInterval?: number): number;
   interpreterDestroy(id: number): void;
   interpreterExists(id: number): boolean;

@@ -1,13 +1,6 @@
-/** One record of the interpreter lock's event trace, as the lock API reports it. */
-export type LockEventKind = 'wait-start' | 'acquired' | 'released' | 'drop-request';
-
-export interface LockEvent {
-  /** Nanoseconds since a process-wide origin (monotonic clock). */
-  tNs: number;
-  threadId: number;
-  kind: LockEventKind;
-  interpreterId: number;
-}
+/** One record of the interpreter lock's event trace, as the lock API reports it (src/interpreter.ts). */
+import type { LockEvent, LockEventKind } from '../interpreter.js';
+export type { LockEvent, LockEventKind };
 
 /** A human name for a thread id, shown instead of the bare id. */
 export interface ThreadLabel {
