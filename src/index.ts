@@ -14,7 +14,15 @@ export type {
   WatchdogOptions,
 } from './interpreter.js';
 export * as report from './report/index.js';
-export { kernels, reference, RefHeap, AbortFlag, isAbortError, KernelAbortError, KERNEL_MODES } from './kernels/index.js';
+export {
+  kernels,
+  reference,
+  RefHeap,
+  AbortFlag,
+  isAbortError,
+  KernelAbortError,
+  KERNEL_MODES,
+} from './kernels/index.js';
 export type {
   KernelMode,
   KernelOptions,
