@@ -39,6 +39,7 @@ function syntheticMode(
       let batches = 0;
       return {
         async run(tasks: readonly TaskCall[]) {
+          log.push(`run ${name} ${workers}`);
           const units = tasks.reduce((sum, t) => sum + (t.args[0] as number), 0);
           const parallel = Math.min(workers, CORES);
           const jitter = [1, 1.2, 0.9, 1.05][batches++ % 4]!;
@@ -108,8 +109,15 @@ test('the sweep times every point, takes medians, and recovers each mode serial 
   });
   assert.deepEqual(result.workerCounts, [1, 2, 4, 8]);
   assert.equal(result.series.length, 3 * 2);
-  // Every pool is started, warmed once, and closed, one worker count at a time.
-  assert.deepEqual(log.slice(0, 3), ['start serial 1', 'warmup 1', 'close serial 1']);
+  // For each worker count: every mode's pool is started and warmed up, then the timed batches take
+  // turns among the modes (strong then weak, 3 repeats each), then the pools are closed.
+  const modes = ['serial', 'parallel', 'tenth'];
+  const one = log.slice(0, log.indexOf('start serial 2'));
+  assert.deepEqual(one, [
+    ...modes.flatMap((m) => [`start ${m} 1`, 'warmup 1', `run ${m} 1`]),
+    ...Array.from({ length: 2 * 3 }, () => modes.map((m) => `run ${m} 1`)).flat(),
+    ...modes.map((m) => `close ${m} 1`),
+  ]);
   assert.equal(log.filter((l) => l.startsWith('start')).length, 12);
   assert.equal(log.filter((l) => l.startsWith('close')).length, 12);
   assert.equal(log.at(-1), 'dispose');

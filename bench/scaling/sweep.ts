@@ -1,6 +1,7 @@
-// The scaling sweep engine: for every workload, mode and worker count it starts a warm pool, runs
-// one warm-up batch (start-up, module loading and first-touch page faults stay out of the
-// timings), then times `repeats` batches per scaling type and keeps their median.
+// The scaling sweep engine: for every workload and worker count it starts a pool per mode, runs
+// one warm-up batch on each (start-up, module loading and first-touch page faults stay out of the
+// timings), then times `repeats` batches per mode and scaling type, taking turns among the modes,
+// and keeps each point's median.
 //
 // It knows nothing of the executors or kernels: a mode starts pools, a workload makes batches of
 // task calls and checks their results. ./modes.ts and ./workloads.ts supply the real ones; the
@@ -165,7 +166,12 @@ function checkOptions(options: SweepOptions): void {
     if (t !== 'strong' && t !== 'weak') throw new RangeError(`options.types: unknown type ${String(t)}`);
 }
 
-/** Runs the sweep. Pools are always closed, also when a batch fails. */
+/**
+ * Runs the sweep. For each workload and worker count, every mode's pool is started and warmed up,
+ * then the repeats go round the modes (mode A, B, C, A, B, C, …), so that a slow spell on the
+ * machine falls on all modes alike rather than on whichever happened to run then. Pools are
+ * always closed, also when a batch fails.
+ */
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   checkOptions(options);
   const clock = options.clock ?? (() => performance.now());
@@ -176,57 +182,67 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const started = clock();
   const series: SweepSeries[] = [];
   const skipped: { workload: string; mode: string }[] = [];
+  type Raw = { workers: number; timesMs: number[]; workUnits: number; bytes?: number };
 
   for (const workload of options.workloads) {
     try {
-      for (const mode of options.modes) {
-        if (workload.supportsTransport?.(mode.transport) === false) {
-          done += counts.length * types.length;
-          skipped.push({ workload: workload.name, mode: mode.name });
-          continue;
-        }
-        const raw = new Map<ScalingType, { workers: number; timesMs: number[]; workUnits: number; bytes?: number }[]>(
-          types.map((t) => [t, []]),
-        );
-        for (const workers of counts) {
-          options.onProgress?.({ done, total, status: `${workload.name} ${mode.name} ×${workers}: starting` });
-          const pool = await mode.startPool(workers);
-          try {
+      const modes = options.modes.filter((mode) => {
+        if (workload.supportsTransport?.(mode.transport) !== false) return true;
+        done += counts.length * types.length;
+        skipped.push({ workload: workload.name, mode: mode.name });
+        return false;
+      });
+      // raw[mode][type]: one entry per worker count.
+      const raw = modes.map(() => new Map<ScalingType, Raw[]>(types.map((t) => [t, []])));
+      for (const workers of counts) {
+        const pools: SweepPool[] = [];
+        try {
+          for (const mode of modes) {
+            options.onProgress?.({ done, total, status: `${workload.name} ×${workers}: starting ${mode.name}` });
+            const pool = await mode.startPool(workers);
+            pools.push(pool);
             await pool.run(workload.warmup(workers, mode.transport).tasks);
-            for (const type of types) {
-              options.onProgress?.({ done, total, status: `${workload.name} ${mode.name} ${type} ×${workers}` });
-              const batch = workload.batch(type, workers, mode.transport);
-              const timesMs: number[] = [];
-              for (let r = 0; r < options.repeats; r++) {
+          }
+          for (const type of types) {
+            options.onProgress?.({ done, total, status: `${workload.name} ${type} ×${workers}` });
+            const batches = modes.map((mode) => workload.batch(type, workers, mode.transport));
+            const times = modes.map(() => [] as number[]);
+            for (let r = 0; r < options.repeats; r++) {
+              for (const [m, pool] of pools.entries()) {
                 const t0 = clock();
-                const results = await pool.run(batch.tasks);
-                timesMs.push(clock() - t0);
+                const results = await pool.run(batches[m]!.tasks);
+                times[m]!.push(clock() - t0);
                 workload.check(type, workers, results);
               }
-              raw.get(type)!.push({ workers, timesMs, workUnits: batch.workUnits, bytes: batch.bytes });
-              done++;
             }
-          } finally {
-            await pool.close();
+            modes.forEach((_, m) => {
+              const { workUnits, bytes } = batches[m]!;
+              raw[m]!.get(type)!.push({ workers, timesMs: times[m]!, workUnits, bytes });
+            });
+            done += modes.length;
           }
+        } finally {
+          for (const pool of pools) await pool.close();
         }
+      }
+      for (const [m, mode] of modes.entries()) {
         for (const type of types) {
-          const measured = raw.get(type)!;
+          const measured = raw[m]!.get(type)!;
           const baseline = median(measured[0]!.timesMs);
-          const points: SweepPoint[] = measured.map((m) => {
-            const medianMs = median(m.timesMs);
-            const speedup = speedupOf(type, m.workers, baseline, medianMs);
+          const points: SweepPoint[] = measured.map((entry) => {
+            const medianMs = median(entry.timesMs);
+            const speedup = speedupOf(type, entry.workers, baseline, medianMs);
             const point: SweepPoint = {
-              workers: m.workers,
-              timesMs: m.timesMs,
+              workers: entry.workers,
+              timesMs: entry.timesMs,
               medianMs,
-              workUnits: m.workUnits,
+              workUnits: entry.workUnits,
               speedup,
-              efficiency: efficiencyOf(m.workers, speedup),
+              efficiency: efficiencyOf(entry.workers, speedup),
             };
-            if (m.bytes !== undefined) {
-              point.bytes = m.bytes;
-              point.gbPerSec = m.bytes / (medianMs / 1e3) / 1e9;
+            if (entry.bytes !== undefined) {
+              point.bytes = entry.bytes;
+              point.gbPerSec = entry.bytes / (medianMs / 1e3) / 1e9;
             }
             return point;
           });
