@@ -20,6 +20,7 @@ import {
   sizeTriad,
   triadMemoryLimits,
   triadWorkload,
+  type TriadSizing,
 } from '../scaling/workloads.js';
 import type { BenchOptions, BenchSuite, BenchSuiteResult } from '../suite.js';
 
@@ -87,6 +88,21 @@ function budgetSeconds(profile: Profile): number {
   return value;
 }
 
+function reductionNote(triad: TriadSizing): string {
+  const from = triad.reducedFrom!;
+  const changes: string[] = [];
+  const count = (n: number) => n.toLocaleString('en-US');
+  if (from.strongElements !== triad.strongElements) {
+    changes.push(`strong span ${count(triad.strongElements)} elements (profile: ${count(from.strongElements)})`);
+  }
+  if (from.weakElementsPerWorker !== triad.weakElementsPerWorker) {
+    changes.push(
+      `${count(triad.weakElementsPerWorker)} elements per worker (profile: ${count(from.weakElementsPerWorker)})`,
+    );
+  }
+  return `triad spans reduced so that one copy of the arrays fits free memory, /dev/shm and the largest buffer: ${changes.join('; ')}`;
+}
+
 export const scalingSuite: BenchSuite = {
   name: 'scaling',
   description:
@@ -112,6 +128,7 @@ export const scalingSuite: BenchSuite = {
     const maxWorkers = workerCounts[workerCounts.length - 1]!;
     const triadElementsPerSec = calibrateTriad(profile.triadWeakElementsPerWorker);
     const primes = sizeCountPrimes(numbersPerSec, targetS);
+    const memoryLimits = triadMemoryLimits();
     const triad = sizeTriad(
       triadElementsPerSec,
       targetS,
@@ -121,7 +138,7 @@ export const scalingSuite: BenchSuite = {
         weakElementsPerWorker: profile.triadWeakElementsPerWorker,
         maxWorkers,
       },
-      triadMemoryLimits(),
+      memoryLimits,
     );
 
     const sweep = await runSweep({
@@ -139,13 +156,7 @@ export const scalingSuite: BenchSuite = {
         `timed batches on a warm pool (start-up excluded); one-worker batches sized for ~${Math.round(targetS * 1e3)} ms ` +
         `from this machine's single-thread rates: countPrimes ${formatSignificant(numbersPerSec / 1e6, 3)} M numbers/s, ` +
         `triad ${formatSignificant((triadElementsPerSec * 24) / 1e9, 3)} GB/s; the sweep took ${formatSignificant(sweep.elapsedMs / 1e3, 3)} s`,
-      ...(triad.reducedFrom === undefined
-        ? []
-        : [
-            `triad spans reduced to fit memory and /dev/shm: strong ${triad.strongElements.toLocaleString('en-US')} elements ` +
-              `(profile: ${triad.reducedFrom.strongElements.toLocaleString('en-US')}), weak ${triad.weakElementsPerWorker.toLocaleString('en-US')} ` +
-              `per worker (profile: ${triad.reducedFrom.weakElementsPerWorker.toLocaleString('en-US')})`,
-          ]),
+      ...(triad.reducedFrom === undefined ? [] : [reductionNote(triad)]),
       ...sweep.skipped.map(
         (s) =>
           `${s.workload} × ${s.mode}: not run — its shared-memory segment would not fit the free space in /dev/shm`,
@@ -163,7 +174,7 @@ export const scalingSuite: BenchSuite = {
       charts: speedupCharts(sweep),
       data: {
         calibration: { numbersPerSec, triadElementsPerSec, targetSeconds: targetS },
-        sizing: { countPrimes: primes, triad },
+        sizing: { countPrimes: primes, triad, triadMemoryLimits: memoryLimits },
         ...sweep,
       },
     };
