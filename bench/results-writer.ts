@@ -83,7 +83,8 @@ export function casesTable(result: BenchSuiteResult, floorNs: number | undefined
   ];
   if (floorNs !== undefined) columns.push({ key: 'floor', header: '× floor', align: 'right' });
   columns.push({ key: 'samples', header: 'samples', align: 'right' });
-  const significant = (value: number) => (value >= 100 ? value.toFixed(0) : value.toPrecision(3));
+  const significant = (value: number) =>
+    value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
   return {
     title: `${result.suite}: ${result.description}`,
     columns,
