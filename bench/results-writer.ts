@@ -1,6 +1,7 @@
 // What a benchmark run leaves behind: `<label>-<date>.json` (everything measured), `.md` (the
 // tables, as Markdown) and `.svg` (the suites' charts in one picture), and the machine description
 // and default label they carry.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,9 +16,30 @@ export interface MachineInfo {
   cpuModel: string;
   logicalCpus: number;
   availableParallelism: number;
+  /** Cores, as opposed to hardware threads (SMT siblings share a core); null where the OS does not say (Linux sysfs only). */
+  physicalCores: number | null;
   totalMemoryBytes: number;
   /** 1-minute load average when the run started (other work on the machine skews timings). */
   loadAverage1m: number;
+}
+
+/** Distinct (package, core) pairs of the online CPUs, from Linux sysfs; null elsewhere or on any doubt. */
+export function physicalCoreCount(): number | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const root = '/sys/devices/system/cpu';
+    const cpus = readdirSync(root).filter((name) => /^cpu\d+$/.test(name));
+    const cores = new Set<string>();
+    for (const cpu of cpus) {
+      const topology = path.join(root, cpu, 'topology');
+      if (!existsSync(topology)) continue; // offline CPUs have no topology
+      const read = (file: string) => readFileSync(path.join(topology, file), 'utf8').trim();
+      cores.add(`${read('physical_package_id')}:${read('core_id')}`);
+    }
+    return cores.size > 0 ? cores.size : null;
+  } catch {
+    return null;
+  }
 }
 
 export function machineInfo(): MachineInfo {
@@ -29,6 +51,7 @@ export function machineInfo(): MachineInfo {
     cpuModel: cpus[0]?.model.trim() || 'unknown',
     logicalCpus: cpus.length,
     availableParallelism: os.availableParallelism(),
+    physicalCores: physicalCoreCount(),
     totalMemoryBytes: os.totalmem(),
     loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
   };
@@ -115,7 +138,7 @@ export function renderMarkdown(record: RunRecord): string {
     `# gil-lab benchmarks: ${record.label}`,
     '',
     `${record.date}${record.quick ? ' (quick run: smaller sizes, noisier numbers)' : ''} · ${m.cpuModel}, ` +
-      `${m.availableParallelism} hardware threads, ${(m.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB · ` +
+      `${m.availableParallelism} hardware threads${m.physicalCores ? ` on ${m.physicalCores} cores` : ''}, ${(m.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB · ` +
       `Node ${m.node} ${m.platform}-${m.arch} · load average at start ${m.loadAverage1m}`,
     '',
   ];

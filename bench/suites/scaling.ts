@@ -22,6 +22,7 @@ import {
   triadWorkload,
   type TriadSizing,
 } from '../scaling/workloads.js';
+import { physicalCoreCount } from '../results-writer.js';
 import type { BenchOptions, BenchSuite, BenchSuiteResult } from '../suite.js';
 
 interface Profile {
@@ -111,6 +112,7 @@ export const scalingSuite: BenchSuite = {
   async run(options: BenchOptions): Promise<BenchSuiteResult> {
     const profile = PROFILES[options.quick ? 'quick' : 'full'];
     const cores = os.availableParallelism();
+    const physicalCores = physicalCoreCount();
     const workerCounts = defaultWorkerCounts(cores);
     const modes = selectModes();
     const units = sweepCostUnits(
@@ -152,7 +154,7 @@ export const scalingSuite: BenchSuite = {
     });
 
     const notes = [
-      `${cores} hardware threads; workers ${workerCounts.join(', ')}; each point the median of ${profile.repeats} ` +
+      `${cores} hardware threads${physicalCores !== null && physicalCores < cores ? ` on ${physicalCores} cores (hyperthreads share a core's units: expect CPU-bound speedups to flatten near ${physicalCores})` : ''}; workers ${workerCounts.join(', ')}; each point the median of ${profile.repeats} ` +
         `timed batches on a warm pool (start-up excluded); one-worker batches sized for ~${Math.round(targetS * 1e3)} ms ` +
         `from this machine's single-thread rates: countPrimes ${formatSignificant(numbersPerSec / 1e6, 3)} M numbers/s, ` +
         `triad ${formatSignificant((triadElementsPerSec * 24) / 1e9, 3)} GB/s; the sweep took ${formatSignificant(sweep.elapsedMs / 1e3, 3)} s`,
