@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 // gil-lab's public API. Each area appends its exports here.
 export { native, loadNativeAddonFrom, NativeAddonLoadError } from './native.js';
 export type { NativeAddon } from './native.js';
