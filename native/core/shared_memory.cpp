@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,8 +16,8 @@ const char* shmErrorMessage(int code) {
     case kShmOk:
       return "ok";
     case kShmInvalidName:
-      return "invalid shared memory name (expected '/' followed by 1 to 254 characters, none of "
-             "them '/')";
+      return "invalid shared memory name (expected '/' followed by 1 to 254 bytes, none of them "
+             "'/' or NUL, and not '.' or '..')";
     case kShmInvalidSize:
       return "invalid size (must be at least 1 byte and mappable)";
     case kShmExists:
@@ -39,11 +40,27 @@ const char* shmErrorMessage(int code) {
 }
 
 bool validShmName(const std::string& name) {
-  if (name.size() < 2 || name.size() > 255 || name[0] != '/') return false;
+  if (name.size() < 2 || name.size() > kShmMaxNameBytes + 1 || name[0] != '/') return false;
+  if (name == "/." || name == "/..") return false;
   for (std::size_t i = 1; i < name.size(); ++i) {
     if (name[i] == '/' || name[i] == '\0') return false;
   }
   return true;
+}
+
+bool shmSpace(ShmSpace* out) {
+  // glibc and musl keep POSIX shared memory in /dev/shm; elsewhere there is no file system to ask.
+#if defined(__linux__)
+  struct statvfs fs {};
+  if (statvfs("/dev/shm", &fs) != 0) return false;
+  out->path = "/dev/shm";
+  out->totalBytes = static_cast<uint64_t>(fs.f_blocks) * fs.f_frsize;
+  out->availableBytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  return true;
+#else
+  (void)out;
+  return false;
+#endif
 }
 
 namespace {
@@ -86,8 +103,11 @@ void* mapFd(int fd, std::size_t size, int* rc, int* sysErrno) {
 
 }  // namespace
 
-SharedMemoryMapping::~SharedMemoryMapping() {
+SharedMemoryMapping::~SharedMemoryMapping() { unmap(); }
+
+void SharedMemoryMapping::unmap() {
   if (addr_ != nullptr) munmap(addr_, size_);
+  addr_ = nullptr;
 }
 
 // The mapping is MAP_SHARED and int32 cells are 4-byte aligned (mmap returns page-aligned memory),
@@ -127,6 +147,19 @@ int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedM
     shm_unlink(name.c_str());
     return fromErrno(e, sysErrno);
   }
+#if defined(__linux__)
+  // ftruncate only sets the size: tmpfs hands out pages at the first touch, and a touch it cannot
+  // back is SIGBUS. Reserving them now turns a small /dev/shm into ENOSPC here.
+  int reserve;
+  do {
+    reserve = posix_fallocate(fd, 0, static_cast<off_t>(size));
+  } while (reserve == EINTR);
+  if (reserve != 0) {
+    close(fd);
+    shm_unlink(name.c_str());
+    return fromErrno(reserve, sysErrno);
+  }
+#endif
   int rc = kShmOk;
   void* addr = mapFd(fd, size, &rc, sysErrno);
   close(fd);
