@@ -139,7 +139,8 @@ class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
     if (mode == "create") {
       if (info.Length() < 3) throw Napi::TypeError::New(env, "size must be a number");
       size_t size = sizeArg(info, 2, "size");
-      rc = gil::shmCreate(name, size, &mapping_, &sysErrno);
+      // Reserved below, once Node has agreed to an ArrayBuffer this large.
+      rc = gil::shmCreate(name, size, &mapping_, &sysErrno, gil::ShmReserve::kLater);
       if (rc != gil::kShmOk) throwShmError(env, rc, sysErrno, "create '" + name + "'", size);
     } else if (mode == "attach") {
       rc = gil::shmAttach(name, &mapping_, &sysErrno);
@@ -173,6 +174,18 @@ class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
       throw Napi::RangeError::New(env, "size: " + std::to_string(size_) +
                                            " bytes is more than the largest ArrayBuffer this "
                                            "Node.js can make (buffer.constants.MAX_LENGTH)");
+    }
+    if (mode == "create") {
+      rc = mapping_->reserve(&sysErrno);
+      if (rc != gil::kShmOk) {
+        // Nothing has seen the buffer yet; detach it so that its finalizer is all that is left.
+        napi_detach_arraybuffer(env, buffer);
+        mapping_->unmap();
+        mapping_.reset();
+        int unlinkErrno = 0;
+        gil::shmUnlink(name, &unlinkErrno);
+        throwShmError(env, rc, sysErrno, "create '" + name + "'", size_);
+      }
     }
     buffer_ = Napi::Persistent(Napi::ArrayBuffer(env, buffer));
   }

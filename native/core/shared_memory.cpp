@@ -101,9 +101,37 @@ void* mapFd(int fd, std::size_t size, int* rc, int* sysErrno) {
   return addr;
 }
 
+// ftruncate only sets the size: tmpfs hands out pages at the first touch, and a touch it cannot
+// back is SIGBUS. Reserving them turns a small /dev/shm into ENOSPC at create time.
+int reserveFd(int fd, std::size_t size, int* sysErrno) {
+#if defined(__linux__)
+  int e;
+  do {
+    e = posix_fallocate(fd, 0, static_cast<off_t>(size));
+  } while (e == EINTR);
+  if (e != 0) return fromErrno(e, sysErrno);
+#else
+  (void)fd;
+  (void)size;
+  (void)sysErrno;
+#endif
+  return kShmOk;
+}
+
 }  // namespace
 
-SharedMemoryMapping::~SharedMemoryMapping() { unmap(); }
+SharedMemoryMapping::~SharedMemoryMapping() {
+  unmap();
+  if (fd_ >= 0) close(fd_);
+}
+
+int SharedMemoryMapping::reserve(int* sysErrno) {
+  if (fd_ < 0) return kShmOk;
+  int rc = reserveFd(fd_, size_, sysErrno);
+  close(fd_);
+  fd_ = -1;
+  return rc;
+}
 
 void SharedMemoryMapping::unmap() {
   if (addr_ != nullptr) munmap(addr_, size_);
@@ -134,7 +162,7 @@ int32_t SharedMemoryMapping::atomicAdd(std::size_t index, int32_t delta) {
 }
 
 int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedMemoryMapping>* out,
-              int* sysErrno) {
+              int* sysErrno, ShmReserve when) {
   if (!validShmName(name)) return kShmInvalidName;
   if (size == 0 || size > static_cast<std::size_t>(std::numeric_limits<off_t>::max()))
     return kShmInvalidSize;
@@ -147,27 +175,20 @@ int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedM
     shm_unlink(name.c_str());
     return fromErrno(e, sysErrno);
   }
-#if defined(__linux__)
-  // ftruncate only sets the size: tmpfs hands out pages at the first touch, and a touch it cannot
-  // back is SIGBUS. Reserving them now turns a small /dev/shm into ENOSPC here.
-  int reserve;
-  do {
-    reserve = posix_fallocate(fd, 0, static_cast<off_t>(size));
-  } while (reserve == EINTR);
-  if (reserve != 0) {
-    close(fd);
-    shm_unlink(name.c_str());
-    return fromErrno(reserve, sysErrno);
-  }
-#endif
-  int rc = kShmOk;
-  void* addr = mapFd(fd, size, &rc, sysErrno);
-  close(fd);
+  int rc = when == ShmReserve::kNow ? reserveFd(fd, size, sysErrno) : kShmOk;
+  void* addr = rc == kShmOk ? mapFd(fd, size, &rc, sysErrno) : nullptr;
   if (addr == nullptr) {
+    close(fd);
     shm_unlink(name.c_str());
     return rc;
   }
-  out->reset(new SharedMemoryMapping(name, addr, size));
+  auto* mapping = new SharedMemoryMapping(name, addr, size);
+  if (when == ShmReserve::kLater) {
+    mapping->fd_ = fd;
+  } else {
+    close(fd);
+  }
+  out->reset(mapping);
   return kShmOk;
 }
 

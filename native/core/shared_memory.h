@@ -47,6 +47,11 @@ struct ShmSpace {
 };
 bool shmSpace(ShmSpace* out);
 
+// When shmCreate reserves the segment's memory: at once, or when the caller calls reserve() (the
+// addon first checks that Node can make an ArrayBuffer that large, so that an impossible size
+// costs no memory).
+enum class ShmReserve { kNow, kLater };
+
 // One mapping of a segment into this process. Unmapped in the destructor: hold it through a
 // shared_ptr for as long as anything may touch the bytes.
 class SharedMemoryMapping {
@@ -65,6 +70,11 @@ class SharedMemoryMapping {
   // nothing touches the bytes afterwards (e.g. the ArrayBuffer over them has been detached).
   void unmap();
 
+  // For a segment created with ShmReserve::kLater: reserves its memory now (see shmCreate) and
+  // lets go of the descriptor. kShmOk when there is nothing left to reserve. On failure the caller
+  // unmaps and unlinks.
+  int reserve(int* sysErrno);
+
   // Sequentially consistent atomic operations on the int32 cell at byte offset 4 * index; they
   // work across processes (lock-free atomics on memory both processes map). The caller checks
   // the index with validInt32Index() first.
@@ -77,14 +87,15 @@ class SharedMemoryMapping {
   int32_t atomicAdd(std::size_t index, int32_t delta);
 
  private:
-  friend int shmCreate(const std::string&, std::size_t, std::shared_ptr<SharedMemoryMapping>*,
-                       int*);
+  friend int shmCreate(const std::string&, std::size_t, std::shared_ptr<SharedMemoryMapping>*, int*,
+                       ShmReserve);
   friend int shmAttach(const std::string&, std::shared_ptr<SharedMemoryMapping>*, int*);
   SharedMemoryMapping(std::string name, void* addr, std::size_t size)
       : name_(std::move(name)), addr_(addr), size_(size) {}
   std::string name_;
   void* addr_;
   std::size_t size_;
+  int fd_ = -1;  // kept only until reserve() for ShmReserve::kLater
 };
 
 // Creates a new segment of `size` bytes (zero-filled), reserves its memory (posix_fallocate on
@@ -93,7 +104,7 @@ class SharedMemoryMapping {
 // (O_EXCL, as Python's SharedMemory(create=True)). Any failure leaves no segment behind.
 // `sysErrno` (may be null) receives errno for system failures.
 int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedMemoryMapping>* out,
-              int* sysErrno);
+              int* sysErrno, ShmReserve when = ShmReserve::kNow);
 
 // Maps an existing segment; its size is the segment's size (fstat).
 int shmAttach(const std::string& name, std::shared_ptr<SharedMemoryMapping>* out, int* sysErrno);

@@ -131,7 +131,32 @@ int main() {
   CHECK(std::string(space.path) == "/dev/shm");
   CHECK(space.totalBytes > 0);
   CHECK(space.availableBytes <= space.totalBytes);
+
+  // More than the whole file system holds: ENOSPC at create (the space is reserved), not a
+  // segment whose first write past the end is SIGBUS; and nothing is left behind. (Larger than
+  // the total, so tmpfs refuses at once without allocating anything.)
+  const std::string tooBig = uniqueName("toobig");
+  std::shared_ptr<SharedMemoryMapping> big;
+  const auto bigSize = static_cast<std::size_t>(space.totalBytes + (std::size_t{1} << 30));
+  CHECK_EQ(gil::shmCreate(tooBig, bigSize, &big, &err), gil::kShmNoSpace);
+  CHECK(big == nullptr);
+  CHECK_EQ(gil::shmAttach(tooBig, &big, &err), gil::kShmNotFound);
+  // Deferred: the same, at reserve().
+  CHECK_EQ(gil::shmCreate(tooBig, bigSize, &big, &err, gil::ShmReserve::kLater), gil::kShmOk);
+  CHECK_EQ(big->reserve(&err), gil::kShmNoSpace);
+  big.reset();
+  CHECK_EQ(gil::shmUnlink(tooBig, &err), gil::kShmOk);
 #endif
+
+  // A deferred reservation that fits; reserve() is then a no-op.
+  const std::string later = uniqueName("later");
+  std::shared_ptr<SharedMemoryMapping> l;
+  CHECK_EQ(gil::shmCreate(later, 1 << 16, &l, &err, gil::ShmReserve::kLater), gil::kShmOk);
+  CHECK_EQ(l->reserve(&err), gil::kShmOk);
+  CHECK_EQ(l->reserve(&err), gil::kShmOk);
+  l->data()[(1 << 16) - 1] = 1;
+  l.reset();
+  CHECK_EQ(gil::shmUnlink(later, &err), gil::kShmOk);
 
   CHECK(std::string(gil::shmErrorMessage(gil::kShmExists)).find("exists") != std::string::npos);
   CHECK(std::string(gil::shmErrorMessage(gil::kShmInvalidName)).find("bytes") != std::string::npos);
