@@ -33,6 +33,12 @@ export interface SharedMemoryOptions {
   name?: string;
   /** Create a new segment (the name must be free) rather than attach to an existing one. */
   create?: boolean;
+  /**
+   * With create: whether this process unlinks the segment when it exits or dies of SIGINT/SIGTERM
+   * without having unlinked it (default true; as Python 3.13's `track`). false for a segment meant
+   * to outlive its creator.
+   */
+  track?: boolean;
   /** Bytes; required when creating. Attaching takes the segment's size. */
   size?: number;
 }
@@ -78,8 +84,9 @@ export class SharedMemory {
    */
   constructor(options: SharedMemoryOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-    const { name, create = false, size } = options;
+    const { name, create = false, size, track = true } = options;
     if (typeof create !== 'boolean') throw new TypeError(`options.create must be a boolean, got ${typeof create}`);
+    if (typeof track !== 'boolean') throw new TypeError(`options.track must be a boolean, got ${typeof track}`);
     if (name !== undefined && typeof name !== 'string')
       throw new TypeError(`options.name must be a string, got ${typeof name}`);
     if (create) {
@@ -92,19 +99,21 @@ export class SharedMemory {
         );
       const posix = posixName(name ?? `gil_lab_${process.pid}_${randomBytes(6).toString('hex')}`);
       this.#handle = new native.SharedMemoryHandle('create', posix, size);
-      rememberCreated(posix);
+      if (track) rememberCreated(posix);
     } else {
       if (name === undefined) throw new TypeError('options.name is required to attach to a segment');
       if (size !== undefined)
         throw new TypeError("options.size is only for create: true (attaching takes the segment's size)");
+      if (options.track !== undefined) throw new TypeError('options.track is only for create: true');
       this.#handle = new native.SharedMemoryHandle('attach', posixName(name));
     }
     this.#name = this.#handle.name.slice(1);
   }
 
   /** Creates a new segment of `size` bytes, zero-filled. */
-  static create(size: number, options: { name?: string } = {}): SharedMemory {
-    return new SharedMemory({ create: true, size, name: options.name });
+  static create(size: number, options: { name?: string; track?: boolean } = {}): SharedMemory {
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    return new SharedMemory({ create: true, size, name: options.name, track: options.track });
   }
 
   /** Attaches to an existing segment by name. */

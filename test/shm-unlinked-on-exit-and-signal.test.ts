@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { SharedMemory } from 'gil-lab';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -32,7 +33,7 @@ if (mode === 'own-handler') {
     setTimeout(() => process.exit(0), 20);
   });
 }
-const shm = SharedMemory.create(1 << 20, { name });
+const shm = SharedMemory.create(1 << 20, { name, track: mode !== 'untracked' });
 shm.view(Uint8Array).fill(1);
 if (mode === 'exit') process.exit(3);
 if (mode === 'throw') throw new Error('an uncaught error');
@@ -113,6 +114,13 @@ describe('SharedMemory segments are unlinked when the process ends', () => {
     });
   }
 
+  it('a segment created with track: false outlives its creator, as Python 3.13 allows', async () => {
+    const name = segmentName();
+    const { outcome, left } = await leftBehind(name, () => runChild('untracked', name, 'SIGINT'));
+    assert.equal(outcome.signal, 'SIGINT', JSON.stringify(outcome));
+    assert.equal(left, true, 'an untracked segment was unlinked');
+  });
+
   it("a program's own SIGINT handler keeps control and its segments until it exits", async () => {
     const name = segmentName();
     const { outcome, left } = await leftBehind(name, () => runChild('own-handler', name, 'SIGINT'));
@@ -133,4 +141,12 @@ describe('SharedMemory segments are unlinked when the process ends', () => {
     assert.deepEqual(report.oneLeft, plusOne);
     assert.deepEqual(report.after, report.before, 'the listeners are removed with the last segment');
   });
+});
+
+it('options.track is checked: a boolean, and only for create', () => {
+  assert.throws(
+    () => SharedMemory.create(64, { track: 'no' as unknown as boolean }),
+    /options\.track must be a boolean/,
+  );
+  assert.throws(() => new SharedMemory({ name: 'x', track: false }), /options\.track is only for create/);
 });
