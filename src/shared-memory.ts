@@ -3,14 +3,17 @@
 // process (e.g. a ProcessPoolExecutor child) attaches to it by name and sees the same bytes, with
 // no copy. Threads do not need it: a SharedArrayBuffer already is shared between them.
 //
-// Lifetime: close() detaches `buffer`, so every typed array over it reads as empty from then on
-// (no crash, no stale memory); the mapping itself is unmapped once the buffer is garbage. unlink()
-// removes the name; the memory goes away when every process has closed it. As in Python, exactly
-// one process should unlink a segment, typically the one that created it.
+// Lifetime: create() reserves the memory, so a full /dev/shm is an ENOSPC error then, not a SIGBUS
+// at the first write. close() detaches `buffer`, so every typed array over it reads as empty from
+// then on (no crash, no stale memory), and unmaps the segment at once. unlink() removes the name;
+// the memory goes away when every process has closed it. As in Python, exactly one process should
+// unlink a segment, typically the one that created it. Segments this process created and has not
+// unlinked are unlinked when it exits and on SIGINT/SIGTERM (see ./shared-memory-cleanup.ts).
 
-import { constants as bufferConstants } from 'node:buffer';
+import { Buffer, constants as bufferConstants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { native } from './native.js';
+import { forgetCreated, rememberCreated } from './shared-memory-cleanup.js';
 
 /** The addon's handle (native/addon/shared_memory.cpp). */
 export interface SharedMemoryHandle {
@@ -30,6 +33,12 @@ export interface SharedMemoryOptions {
   name?: string;
   /** Create a new segment (the name must be free) rather than attach to an existing one. */
   create?: boolean;
+  /**
+   * With create: whether this process unlinks the segment when it exits or dies of SIGINT/SIGTERM
+   * without having unlinked it (default true; as Python 3.13's `track`). false for a segment meant
+   * to outlive its creator.
+   */
+  track?: boolean;
   /** Bytes; required when creating. Attaching takes the segment's size. */
   size?: number;
 }
@@ -39,14 +48,28 @@ type TypedArrayConstructor<T> = {
   readonly BYTES_PER_ELEMENT: number;
 };
 
-const MAX_NAME_LENGTH = 254;
+/** The longest name in bytes of UTF-8 (what shm_open sees), the leading '/' aside. */
+export const MAX_NAME_BYTES = 254;
+
+function shortened(name: string): string {
+  return JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+}
 
 function posixName(name: string): string {
   const bare = name.startsWith('/') ? name.slice(1) : name;
-  if (bare.length === 0 || bare.length > MAX_NAME_LENGTH || bare.includes('/') || bare.includes('\0')) {
+  if (bare === '.' || bare === '..') {
     throw new RangeError(
-      `name must be 1 to ${MAX_NAME_LENGTH} characters (an optional leading '/' aside) without '/' or NUL, got ${JSON.stringify(name)}`,
+      `name ${JSON.stringify(name)} is not a segment name: '.' and '..' are the directory that holds the segments and its parent`,
     );
+  }
+  const bytes = Buffer.byteLength(bare, 'utf8');
+  if (bytes === 0 || bytes > MAX_NAME_BYTES) {
+    throw new RangeError(
+      `name must be 1 to ${MAX_NAME_BYTES} bytes of UTF-8 (an optional leading '/' aside), got ${shortened(name)}, ${bytes} bytes`,
+    );
+  }
+  if (bare.includes('/') || bare.includes('\0')) {
+    throw new RangeError(`name must not contain '/' (but a leading one) or NUL, got ${shortened(name)}`);
   }
   return `/${bare}`;
 }
@@ -61,8 +84,9 @@ export class SharedMemory {
    */
   constructor(options: SharedMemoryOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-    const { name, create = false, size } = options;
+    const { name, create = false, size, track = true } = options;
     if (typeof create !== 'boolean') throw new TypeError(`options.create must be a boolean, got ${typeof create}`);
+    if (typeof track !== 'boolean') throw new TypeError(`options.track must be a boolean, got ${typeof track}`);
     if (name !== undefined && typeof name !== 'string')
       throw new TypeError(`options.name must be a string, got ${typeof name}`);
     if (create) {
@@ -75,18 +99,21 @@ export class SharedMemory {
         );
       const posix = posixName(name ?? `gil_lab_${process.pid}_${randomBytes(6).toString('hex')}`);
       this.#handle = new native.SharedMemoryHandle('create', posix, size);
+      if (track) rememberCreated(posix);
     } else {
       if (name === undefined) throw new TypeError('options.name is required to attach to a segment');
       if (size !== undefined)
         throw new TypeError("options.size is only for create: true (attaching takes the segment's size)");
+      if (options.track !== undefined) throw new TypeError('options.track is only for create: true');
       this.#handle = new native.SharedMemoryHandle('attach', posixName(name));
     }
     this.#name = this.#handle.name.slice(1);
   }
 
   /** Creates a new segment of `size` bytes, zero-filled. */
-  static create(size: number, options: { name?: string } = {}): SharedMemory {
-    return new SharedMemory({ create: true, size, name: options.name });
+  static create(size: number, options: { name?: string; track?: boolean } = {}): SharedMemory {
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    return new SharedMemory({ create: true, size, name: options.name, track: options.track });
   }
 
   /** Attaches to an existing segment by name. */
@@ -97,7 +124,9 @@ export class SharedMemory {
   /** Removes a segment's name without attaching to it. */
   static unlink(name: string): void {
     if (typeof name !== 'string') throw new TypeError(`name must be a string, got ${typeof name}`);
-    native.shmUnlink(posixName(name));
+    const posix = posixName(name);
+    forgetCreated(posix);
+    native.shmUnlink(posix);
   }
 
   /** The name to give other processes (without the leading '/', as Python's .name). */
@@ -156,13 +185,17 @@ export class SharedMemory {
     return this.#handle.add(index, delta);
   }
 
-  /** Unmaps this process's view; other processes keep theirs. Idempotent. */
+  /**
+   * Unmaps this process's view now; other processes keep theirs. Views made before become detached
+   * (length 0). Do not close while an asynchronous operation (e.g. an fs write) reads a view. Idempotent.
+   */
   close(): void {
     this.#handle.close();
   }
 
   /** Removes the segment's name (call it once, from one process). This mapping stays usable. */
   unlink(): void {
+    forgetCreated(`/${this.#name}`);
     native.shmUnlink(`/${this.#name}`);
   }
 

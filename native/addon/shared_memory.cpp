@@ -1,20 +1,27 @@
 // Node-API bindings for named shared memory (native/core/shared_memory.h).
 //
 // A SharedMemoryHandle owns one mapping and exposes it as an external ArrayBuffer (no copy).
-// Lifetime, so that nothing in JavaScript can ever touch unmapped memory:
+// Lifetime, so that nothing in JavaScript can ever touch unmapped memory, and close() gives the
+// memory back at once (200 create/fill/close cycles of 16 MiB must not keep 3.2 GB until a GC):
 //  - the mapping is held by a shared_ptr; the handle holds one reference and the ArrayBuffer's
-//    finalizer holds another, so munmap happens only when both are gone;
+//    finalizer holds another;
 //  - close() detaches the ArrayBuffer (every typed array over it then has length 0, and reads give
-//    undefined instead of touching memory) and drops the handle's reference; the mapping is
-//    unmapped once V8 lets go of the buffer's backing store and the finalizer has run;
+//    undefined instead of touching memory) and then unmaps at once: after the detach no JavaScript
+//    can reach the bytes. If the buffer was already detached by someone else (transferred to
+//    another thread), that thread may still use the bytes: the mapping is then left to the
+//    finalizer, which runs when the last ArrayBuffer over it is gone;
 //  - without close(), the mapping lives as long as the ArrayBuffer (any view keeps it alive).
-// Native code that keeps a raw pointer past the call that received it (async workers) must keep
-// its own reference to the buffer and must not race with close().
+// V8 counts the external ArrayBuffer's bytes as external memory (process.memoryUsage().external)
+// while it is attached, so an unclosed segment adds GC pressure; no extra adjustment is needed.
+// Native code must not keep a raw pointer past the call that received it: async kernels work on a
+// private copy of a plain ArrayBuffer (native/addon/kernels.cpp), so close() cannot race them.
 #include "shared_memory.h"
 
 #include <napi.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -23,8 +30,42 @@ namespace {
 
 using Mapping = std::shared_ptr<gil::SharedMemoryMapping>;
 
-[[noreturn]] void throwShmError(Napi::Env env, int code, int sysErrno, const std::string& what) {
+// "16.0 MiB": sizes in messages, in the unit a reader compares with `df -h`.
+std::string formatBytes(uint64_t bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  if (unit == 0) return std::to_string(bytes) + " bytes";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
+  return text;
+}
+
+// Why a create found no room, and what to do: the usual cause is a container's small /dev/shm
+// (Docker gives 64 MiB unless told otherwise).
+std::string noSpaceAdvice(size_t requested) {
+  gil::ShmSpace space{};
+  std::string message = "not enough shared memory for " + formatBytes(requested);
+  if (gil::shmSpace(&space)) {
+    message += std::string(": ") + space.path + " has " + formatBytes(space.availableBytes) +
+               " free of " + formatBytes(space.totalBytes) + ". Free space in " + space.path +
+               " (stale gil_lab_* segments there can be removed) or make it larger (Docker: " +
+               "--shm-size=1g; otherwise: mount -o remount,size=2G " + space.path + ")";
+  } else {
+    message += "; free shared memory or raise the system's limit on it";
+  }
+  return message;
+}
+
+[[noreturn]] void throwShmError(Napi::Env env, int code, int sysErrno, const std::string& what,
+                                size_t requested = 0) {
   std::string message = what + ": " + gil::shmErrorMessage(code);
+  if (code == gil::kShmNoSpace && sysErrno == ENOSPC && requested > 0)
+    message = what + ": " + noSpaceAdvice(requested);
   if (sysErrno != 0) message += std::string(" (") + std::strerror(sysErrno) + ")";
   if (code == gil::kShmInvalidName || code == gil::kShmInvalidSize || code == gil::kShmOutOfRange) {
     throw Napi::RangeError::New(env, message);
@@ -98,7 +139,9 @@ class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
     if (mode == "create") {
       if (info.Length() < 3) throw Napi::TypeError::New(env, "size must be a number");
       size_t size = sizeArg(info, 2, "size");
-      rc = gil::shmCreate(name, size, &mapping_, &sysErrno);
+      // Reserved below, once Node has agreed to an ArrayBuffer this large.
+      rc = gil::shmCreate(name, size, &mapping_, &sysErrno, gil::ShmReserve::kLater);
+      if (rc != gil::kShmOk) throwShmError(env, rc, sysErrno, "create '" + name + "'", size);
     } else if (mode == "attach") {
       rc = gil::shmAttach(name, &mapping_, &sysErrno);
     } else {
@@ -132,6 +175,18 @@ class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
                                            " bytes is more than the largest ArrayBuffer this "
                                            "Node.js can make (buffer.constants.MAX_LENGTH)");
     }
+    if (mode == "create") {
+      rc = mapping_->reserve(&sysErrno);
+      if (rc != gil::kShmOk) {
+        // Nothing has seen the buffer yet; detach it so that its finalizer is all that is left.
+        napi_detach_arraybuffer(env, buffer);
+        mapping_->unmap();
+        mapping_.reset();
+        int unlinkErrno = 0;
+        gil::shmUnlink(name, &unlinkErrno);
+        throwShmError(env, rc, sysErrno, "create '" + name + "'", size_);
+      }
+    }
     buffer_ = Napi::Persistent(Napi::ArrayBuffer(env, buffer));
   }
 
@@ -152,8 +207,13 @@ class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (mapping_ != nullptr) {
       Napi::ArrayBuffer buffer = buffer_.Value();
-      // A buffer that was transferred to another thread is already detached here.
-      if (!buffer.IsDetached()) buffer.Detach();
+      // A buffer that was transferred to another thread is already detached here, and that thread
+      // may still read it: its finalizer unmaps then. Otherwise nothing can reach the bytes once
+      // the buffer is detached, so they are given back now.
+      if (!buffer.IsDetached()) {
+        buffer.Detach();
+        mapping_->unmap();
+      }
       buffer_.Reset();
       mapping_.reset();
     }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,8 +16,8 @@ const char* shmErrorMessage(int code) {
     case kShmOk:
       return "ok";
     case kShmInvalidName:
-      return "invalid shared memory name (expected '/' followed by 1 to 254 characters, none of "
-             "them '/')";
+      return "invalid shared memory name (expected '/' followed by 1 to 254 bytes, none of them "
+             "'/' or NUL, and not '.' or '..')";
     case kShmInvalidSize:
       return "invalid size (must be at least 1 byte and mappable)";
     case kShmExists:
@@ -39,11 +40,27 @@ const char* shmErrorMessage(int code) {
 }
 
 bool validShmName(const std::string& name) {
-  if (name.size() < 2 || name.size() > 255 || name[0] != '/') return false;
+  if (name.size() < 2 || name.size() > kShmMaxNameBytes + 1 || name[0] != '/') return false;
+  if (name == "/." || name == "/..") return false;
   for (std::size_t i = 1; i < name.size(); ++i) {
     if (name[i] == '/' || name[i] == '\0') return false;
   }
   return true;
+}
+
+bool shmSpace(ShmSpace* out) {
+  // glibc and musl keep POSIX shared memory in /dev/shm; elsewhere there is no file system to ask.
+#if defined(__linux__)
+  struct statvfs fs {};
+  if (statvfs("/dev/shm", &fs) != 0) return false;
+  out->path = "/dev/shm";
+  out->totalBytes = static_cast<uint64_t>(fs.f_blocks) * fs.f_frsize;
+  out->availableBytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  return true;
+#else
+  (void)out;
+  return false;
+#endif
 }
 
 namespace {
@@ -84,10 +101,41 @@ void* mapFd(int fd, std::size_t size, int* rc, int* sysErrno) {
   return addr;
 }
 
+// ftruncate only sets the size: tmpfs hands out pages at the first touch, and a touch it cannot
+// back is SIGBUS. Reserving them turns a small /dev/shm into ENOSPC at create time.
+int reserveFd(int fd, std::size_t size, int* sysErrno) {
+#if defined(__linux__)
+  int e;
+  do {
+    e = posix_fallocate(fd, 0, static_cast<off_t>(size));
+  } while (e == EINTR);
+  if (e != 0) return fromErrno(e, sysErrno);
+#else
+  (void)fd;
+  (void)size;
+  (void)sysErrno;
+#endif
+  return kShmOk;
+}
+
 }  // namespace
 
 SharedMemoryMapping::~SharedMemoryMapping() {
+  unmap();
+  if (fd_ >= 0) close(fd_);
+}
+
+int SharedMemoryMapping::reserve(int* sysErrno) {
+  if (fd_ < 0) return kShmOk;
+  int rc = reserveFd(fd_, size_, sysErrno);
+  close(fd_);
+  fd_ = -1;
+  return rc;
+}
+
+void SharedMemoryMapping::unmap() {
   if (addr_ != nullptr) munmap(addr_, size_);
+  addr_ = nullptr;
 }
 
 // The mapping is MAP_SHARED and int32 cells are 4-byte aligned (mmap returns page-aligned memory),
@@ -114,7 +162,7 @@ int32_t SharedMemoryMapping::atomicAdd(std::size_t index, int32_t delta) {
 }
 
 int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedMemoryMapping>* out,
-              int* sysErrno) {
+              int* sysErrno, ShmReserve when) {
   if (!validShmName(name)) return kShmInvalidName;
   if (size == 0 || size > static_cast<std::size_t>(std::numeric_limits<off_t>::max()))
     return kShmInvalidSize;
@@ -127,14 +175,20 @@ int shmCreate(const std::string& name, std::size_t size, std::shared_ptr<SharedM
     shm_unlink(name.c_str());
     return fromErrno(e, sysErrno);
   }
-  int rc = kShmOk;
-  void* addr = mapFd(fd, size, &rc, sysErrno);
-  close(fd);
+  int rc = when == ShmReserve::kNow ? reserveFd(fd, size, sysErrno) : kShmOk;
+  void* addr = rc == kShmOk ? mapFd(fd, size, &rc, sysErrno) : nullptr;
   if (addr == nullptr) {
+    close(fd);
     shm_unlink(name.c_str());
     return rc;
   }
-  out->reset(new SharedMemoryMapping(name, addr, size));
+  auto* mapping = new SharedMemoryMapping(name, addr, size);
+  if (when == ShmReserve::kLater) {
+    mapping->fd_ = fd;
+  } else {
+    close(fd);
+  }
+  out->reset(mapping);
   return kShmOk;
 }
 

@@ -29,3 +29,11 @@ export interface CliCommand {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/**
+ * Raised by a command for a failure that is not a bug (an experiment that could not run, an output
+ * file that could not be written); the CLI prints the message as one line and exits with status 1.
+ */
+export class CommandFailure extends Error {
+  override name = 'CommandFailure';
+}

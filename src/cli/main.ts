@@ -66,15 +66,28 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return 2;
   }
 
+  const options: CliCommand['options'] = { ...command.options, help: { type: 'boolean', short: 'h' } };
   let parsed;
   try {
     parsed = parseArgs({
       args: [...rest],
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      options,
       allowPositionals: command.allowPositionals,
       strict: true,
+      tokens: true,
     });
+    // parseArgs keeps the last of a repeated option; `--workers 2 --workers 3` is a mistake to point out.
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (token.kind !== 'option' || options[token.name]?.multiple === true) continue;
+      if (seen.has(token.name)) throw new UsageError(`--${token.name} was given more than once`);
+      seen.add(token.name);
+    }
   } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`gil-lab ${command.name}: ${error.message}\n`);
+      return 2;
+    }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`gil-lab ${command.name}: ${message}\nvalid options: ${optionNames(command)}\n${commandHelp(command)}`);
     return 2;
@@ -97,6 +110,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.stderr(`gil-lab ${command.name}: ${error.message}\n`);
       return 2;
     }
-    throw error;
+    // A CommandFailure, or anything else that escaped: one line, not a stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`gil-lab ${command.name}: ${message}\n`);
+    return 1;
   }
 }

@@ -2,7 +2,7 @@
 // runs: a typo in a path should cost a second, not a finished tour.
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './command.js';
+import { CommandFailure, UsageError } from './command.js';
 
 /** Throws a UsageError unless `file` can be created or overwritten. */
 export function checkWritable(file: string, flag: string, extension?: string): string {
@@ -32,6 +32,15 @@ export function checkWritable(file: string, flag: string, extension?: string): s
   return resolved;
 }
 
-export function writeOutput(file: string, text: string): void {
-  writeFileSync(file, text);
+/**
+ * Writes an output file named by `flag`. A failure after the run (a full disk, a folder removed
+ * meanwhile) is a CommandFailure naming the file: one line, exit 1.
+ */
+export function writeOutput(file: string, text: string, flag: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CommandFailure(`cannot write ${flag} ${file}: ${reason}`);
+  }
 }

@@ -4,7 +4,7 @@ import { parseCliOptions, resolveOptions } from '../experiments/options.js';
 import { combineTraces, renderResultSvg, renderResultText, toJson, wrap } from '../experiments/present.js';
 import { experimentNames, experiments, findExperiment } from '../experiments/registry.js';
 import type { Experiment, ExperimentOptions } from '../experiments/types.js';
-import { UsageError, type CliCommand, type CommandContext } from './command.js';
+import { CommandFailure, UsageError, type CliCommand, type CommandContext } from './command.js';
 import { checkWritable, writeOutput } from './output-file.js';
 
 /** The experiment named on the command line, or a UsageError listing the valid names. */
@@ -31,6 +31,27 @@ export function experimentOptions(
   } catch (error) {
     if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message);
     throw error;
+  }
+}
+
+// convoy runs up to 4 CPU-bound threads under the lock and gives them 10 s to be running before it
+// measures (src/experiments/convoy.ts). A thread waiting for the lock asks the holder to drop it only
+// after one switch interval, so the k-th thread starts about (k - 1) intervals in: an interval of
+// 10 s / 4 or more fails after the deadline, which cannot be known any earlier than this.
+const CONVOY_CPU_THREADS = 4;
+const CONVOY_START_DEADLINE_MS = 10_000;
+
+/** Refuses option values with which an experiment cannot work, before it runs (exit 2). */
+export function refuseUnworkable(experiment: Experiment, options: ExperimentOptions): void {
+  const interval = options.switchIntervalMs;
+  if (experiment.name === 'convoy' && interval !== undefined && options.policy !== 'none') {
+    const most = Math.floor(CONVOY_START_DEADLINE_MS / CONVOY_CPU_THREADS) - 1;
+    if (interval > most) {
+      throw new UsageError(
+        `--switch-interval-ms ${interval} cannot work for convoy: its ${CONVOY_CPU_THREADS} CPU-bound threads each wait up to ` +
+          `one switch interval for the lock and must all be running within ${CONVOY_START_DEADLINE_MS / 1000} s; use at most ${most}`,
+      );
+    }
   }
 }
 
@@ -88,9 +109,14 @@ export const runCommand: CliCommand = {
       },
     });
 
+    refuseUnworkable(experiment, options);
+
     let result;
     try {
       result = await experiment.run(options);
+    } catch (error) {
+      // As in `tour`: one line saying what failed, not a stack trace.
+      throw new CommandFailure(`${experiment.name} failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       progress.stop();
     }
@@ -109,11 +135,11 @@ export const runCommand: CliCommand = {
       const file = combineTraces(traces, { experiment: experiment.name, machine: describeMachine(machine) });
       const validation = validateTraceEventFile(file);
       if (!validation.valid) throw new Error(`the lock trace did not validate: ${validation.errors.join('; ')}`);
-      writeOutput(traceFile, JSON.stringify(file));
+      writeOutput(traceFile, JSON.stringify(file), '--trace');
       if (!json) stdout(`\nwrote ${traceFile} (${validation.trackCount} thread tracks; open it in ui.perfetto.dev)\n`);
     }
     if (svgFile !== undefined) {
-      writeOutput(svgFile, renderResultSvg(experiment, result));
+      writeOutput(svgFile, renderResultSvg(experiment, result), '--svg');
       if (!json) stdout(`wrote ${svgFile}\n`);
     }
     return 0;

@@ -129,7 +129,7 @@ export const tourCommand: CliCommand = {
         },
         sections: done.map(({ index, result }) => toHtmlSection(experiments[index]!, result)),
       });
-      writeOutput(htmlFile, page);
+      writeOutput(htmlFile, page, '--html');
       if (!json) stdout(`wrote ${htmlFile}\n`);
     }
     if (traceFile !== undefined) {
@@ -139,7 +139,7 @@ export const tourCommand: CliCommand = {
       const file = combineTraces(traces, { tour: true, machine: describeMachine(machine) });
       const validation = validateTraceEventFile(file);
       if (!validation.valid) throw new Error(`the lock trace did not validate: ${validation.errors.join('; ')}`);
-      writeOutput(traceFile, JSON.stringify(file));
+      writeOutput(traceFile, JSON.stringify(file), '--trace');
       if (!json) stdout(`wrote ${traceFile} (${validation.trackCount} thread tracks; open it in ui.perfetto.dev)\n`);
     }
     return failures.length === 0 ? 0 : 1;
