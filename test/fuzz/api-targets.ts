@@ -14,7 +14,7 @@ import {
   type Outcome,
 } from './harness.js';
 import type { FuzzTarget } from './native-targets.js';
-import { anyArgs, anyNumber, anySignal, anyString, anyTypedArray, anyValue, describe } from './values.js';
+import { anyArgs, anyNumber, anyShmSize, anySignal, anyString, anyTypedArray, anyValue, describe } from './values.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -524,7 +524,7 @@ const sharedMemoryApiTarget: FuzzTarget = {
         fc.record(
           {
             create: fc.constant(true),
-            size: fc.oneof(fc.integer({ min: 1, max: 4096 }), anyNumber),
+            size: fc.oneof(fc.integer({ min: 1, max: 4096 }), anyShmSize),
             name: fc.oneof(
               fc.constant(undefined),
               fc.nat(3).map((k) => `${FUZZ_SHM_PREFIX}api${k}`),

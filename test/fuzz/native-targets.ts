@@ -20,7 +20,16 @@ import {
   type FuzzContext,
   type Outcome,
 } from './harness.js';
-import { anyArgs, anyNumber, anyString, anyTypedArray, anyValue, describe, detachedView } from './values.js';
+import {
+  anyArgs,
+  anyNumber,
+  anyShmSize,
+  anyString,
+  anyTypedArray,
+  anyValue,
+  describe,
+  detachedView,
+} from './values.js';
 
 export interface FuzzTarget {
   name: string;
@@ -510,7 +519,7 @@ const sharedMemoryTarget: FuzzTarget = {
     // Sizes past Node's largest ArrayBuffer included (see faults-shared-memory-huge.test.ts).
     const anySize = fc.oneof(
       fc.integer({ min: 1, max: 1 << 16 }),
-      anyNumber,
+      anyShmSize,
       anyValue.filter((v) => typeof v !== 'number'),
     );
     return fc.asyncProperty(

@@ -54,6 +54,16 @@ export const anyNumber: fc.Arbitrary<number> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: -70_000, max: 70_000 }) },
 );
 
+/**
+ * Shared memory sizes: anyNumber, except that sizes a segment can really have beyond 16 MiB become
+ * 16 MiB. Segments are reserved at create (no SIGBUS later), so every such size takes that much of
+ * /dev/shm and memory for as long as the case runs; sizes past the largest ArrayBuffer stay, to check
+ * the clean refusal.
+ */
+export const anyShmSize: fc.Arbitrary<number> = anyNumber.map((n) =>
+  Number.isInteger(n) && n > 2 ** 24 && n <= 2 ** 33 ? 2 ** 24 : n,
+);
+
 /** A typed array whose buffer was detached (transferred away). */
 export function detachedView<T extends ArrayBufferView>(make: (buffer: ArrayBuffer) => T): T {
   const buffer = new ArrayBuffer(16);
