@@ -99,7 +99,9 @@ export const tourCommand: CliCommand = {
           {
             machine,
             seconds,
-            experiments: done.map(({ index, result, cpython }) => toJson(experiments[index]!, result, machine, cpython)),
+            experiments: done.map(({ index, result, cpython }) =>
+              toJson(experiments[index]!, result, machine, cpython),
+            ),
             failures,
           },
           null,
@@ -110,7 +112,17 @@ export const tourCommand: CliCommand = {
       const rows = done.map(({ index, result, cpython }) => ({
         experiment: experiments[index]!.name,
         agrees: result.verdict.holds ? '✔ yes' : '✘ no',
-        ...(cpython ? { cpython: cpython.skipped ? 'skipped' : cpython.agrees === null ? '–' : cpython.agrees ? '✔ agrees' : '✘ differs' } : {}),
+        ...(cpython
+          ? {
+              cpython: cpython.skipped
+                ? 'skipped'
+                : cpython.agrees === null
+                  ? '–'
+                  : cpython.agrees
+                    ? '✔ agrees'
+                    : '✘ differs',
+            }
+          : {}),
         seconds: result.elapsedSeconds,
       }));
       const holding = done.filter(({ result }) => result.verdict.holds).length;

@@ -69,7 +69,12 @@ export function pythonName(info: Pick<PythonInfo, 'implementation' | 'version' |
 const probed = new Map<string, ReturnType<typeof probePython>>();
 
 /** The side by side for one experiment's result from its twin's output (no processes run). */
-export function compareOutput(python: string, experiment: string, result: ExperimentResult, output: TwinOutput): CpythonJson {
+export function compareOutput(
+  python: string,
+  experiment: string,
+  result: ExperimentResult,
+  output: TwinOutput,
+): CpythonJson {
   const info = output.python;
   const name = pythonName(info);
   if (output.skipped !== undefined) return { ...skipped(python, output.skipped, info), notes: output.notes };

@@ -123,7 +123,10 @@ export function formatRatio(ratio: number | null): string {
 }
 
 /** The second verdict: does the model agree with CPython on every judged row? null when none could be judged. */
-export function agreement(rows: readonly ComparisonRow[], pythonName: string): { agrees: boolean | null; text: string } {
+export function agreement(
+  rows: readonly ComparisonRow[],
+  pythonName: string,
+): { agrees: boolean | null; text: string } {
   const judged = rows.filter((row) => row.agrees !== null);
   if (judged.length === 0) {
     return { agrees: null, text: `No row of this run could be judged against ${pythonName}.` };

@@ -86,7 +86,6 @@ const IPC_PAIRS: readonly [IpcMethod, string][] = [
   ['process SharedMemory', 'process shared_memory'],
 ];
 
-
 export const ipcTwin: TwinSpec = {
   params(options, result) {
     const sizes = [...new Set((result.rows as IpcRow[]).map((row) => row.payloadBytes))];
@@ -122,7 +121,9 @@ export const ipcTwin: TwinSpec = {
             row: `${method}, ${kib(largest)} (against a Python thread's shared object)`,
             unit: 's',
             model: model(method, largest)?.seconds,
-            cpython: num(py(method.startsWith('thread') ? 'thread (shared object)' : 'process pickle (Pipe)', largest)?.seconds),
+            cpython: num(
+              py(method.startsWith('thread') ? 'thread (shared object)' : 'process pickle (Pipe)', largest)?.seconds,
+            ),
             tolerance: CONTEXT,
             label: 'Node',
             note: fact,

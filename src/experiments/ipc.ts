@@ -228,7 +228,8 @@ async function runIpc(options: ExperimentOptions): Promise<ExperimentResult<IpcR
 export const ipc: Experiment<IpcRow> = {
   name: 'ipc',
   question: 'What does it cost to move data to a thread, and to a process?',
-  claim: 'Moving data to a process costs a copy; threads share objects without copying (and processes can share memory, through shared memory).',
+  claim:
+    'Moving data to a process costs a copy; threads share objects without copying (and processes can share memory, through shared memory).',
   inCpython:
     'multiprocessing pickles what it sends in every Python 3 (out-of-band buffers: PEP 574, 3.8); multiprocessing.shared_memory arrived in 3.8; ' +
     "threads share objects; 3.14's subinterpreters (PEP 734) share only what their queues can carry.",
