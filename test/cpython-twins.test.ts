@@ -23,13 +23,13 @@ const MODEL_ROWS: Record<string, Row[]> = {
   ipc: [{ method: 'process advanced', payloadBytes: 1024, seconds: 0, gbPerSecond: 0 }],
 };
 
-function runTwinScript(experiment: string): TwinOutput {
+function runTwinScript(experiment: string, override: Record<string, unknown> = {}): TwinOutput {
   const spec = TWINS[experiment];
   const params = spec
     ? spec.params(tinyResult(experiment, []).options, tinyResult(experiment, MODEL_ROWS[experiment] ?? []))
     : {};
   const r = spawnSync('python3', [TWIN_SCRIPT, experiment], {
-    input: JSON.stringify(params),
+    input: JSON.stringify({ ...params, ...override }),
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -118,7 +118,9 @@ test(
 );
 
 test('kill twin: processes are killed; a thread only stops when its code checks a flag', { skip: noPython }, () => {
-  const out = runTwinScript('kill');
+  // Setting the flag needs the GIL, which the spinning thread holds: on a busy machine the request
+  // can come many switch intervals late, so the work is long enough that it still comes in time.
+  const out = runTwinScript('kill', { workMs: 1000 });
   const outcome = (method: string) => out.rows.find((row) => row.method === method)?.outcome;
   assert.equal(outcome('Process.kill()'), 'stopped');
   assert.equal(outcome('Process.terminate()'), 'stopped');
