@@ -2,7 +2,7 @@
 // "skipped" line (exit 0) for a missing Python, a Python 2, or a twin that fails.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -116,4 +116,26 @@ test('a twin that fails: skipped with the last line of its error, exit 0', () =>
   assert.equal(cpython.skipped, true);
   assert.equal(cpython.version, '3.12.0');
   assert.match(cpython.text, /the startup twin exited with status 3: Traceback: boom in the twin/);
+});
+
+test('tour --against-cpython with a missing Python: every experiment says skipped, in --json and the HTML, exit 0', () => {
+  const bogus = path.join(scratch, 'no-such-python');
+  const htmlFile = path.join(scratch, 'tour.html');
+  const r = spawnSync(
+    process.execPath,
+    [cli, 'tour', '--size', 'tiny', '--workers', '2', '--json', '--html', htmlFile, '--against-cpython', bogus],
+    { encoding: 'utf8', timeout: 240_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as {
+    experiments: { experiment: string; inCpython: string; cpython: CpythonJson }[];
+  };
+  assert.equal(out.experiments.length, 10);
+  for (const experiment of out.experiments) {
+    assert.equal(experiment.cpython.skipped, true, experiment.experiment);
+    assert.match(experiment.cpython.text, /was not found/);
+  }
+  const html = readFileSync(htmlFile, 'utf8');
+  assert.equal(html.match(/The comparison with CPython was skipped/g)?.length, 10);
+  assert.equal(html.match(/In CPython: /g)?.length, 10);
 });
