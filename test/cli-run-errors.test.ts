@@ -17,6 +17,7 @@ async function runWithFailingExperiment(error: unknown): Promise<{ status: numbe
     name: 'failing-for-test',
     question: 'Does a failing experiment end the CLI cleanly?',
     claim: 'It does.',
+    inCpython: 'Not a CPython claim: a test of the CLI.',
     narrative: '',
     columns: [],
     traceable: false,

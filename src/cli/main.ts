@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand, type CommandContext } from './command.js';
 import { commands } from './commands.js';
+import { expandAgainstCpython } from '../cpython/cli.js';
+import { experimentNames } from '../experiments/registry.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -70,7 +72,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...rest],
+      args: 'against-cpython' in command.options ? expandAgainstCpython(rest, experimentNames()) : [...rest],
       options,
       allowPositionals: command.allowPositionals,
       strict: true,

@@ -6,6 +6,7 @@ import { experimentNames, experiments, findExperiment } from '../experiments/reg
 import type { Experiment, ExperimentOptions } from '../experiments/types.js';
 import { CommandFailure, UsageError, type CliCommand, type CommandContext } from './command.js';
 import { checkWritable, writeOutput } from './output-file.js';
+import { compareWithCpython, renderComparisonText } from '../cpython/against.js';
 
 /** The experiment named on the command line, or a UsageError listing the valid names. */
 export function experimentArgument(positionals: readonly string[]): Experiment {
@@ -73,7 +74,7 @@ export const runCommand: CliCommand = {
   usage:
     'run <experiment> [--workers N] [--policy cpython|legacy|fifo|none]\n' +
     '               [--switch-interval-ms X] [--size small|medium|large] [--kernel K]\n' +
-    '               [--json] [--trace FILE.json] [--svg FILE.svg]',
+    '               [--json] [--trace FILE.json] [--svg FILE.svg] [--against-cpython [PYTHON]]',
   options: {
     workers: { type: 'string' },
     policy: { type: 'string' },
@@ -83,6 +84,7 @@ export const runCommand: CliCommand = {
     json: { type: 'boolean' },
     trace: { type: 'string' },
     svg: { type: 'string' },
+    'against-cpython': { type: 'string' },
   },
   allowPositionals: true,
   async run({ values, positionals, stdout }) {
@@ -121,14 +123,18 @@ export const runCommand: CliCommand = {
       progress.stop();
     }
     const machine = machineInfo();
+    // The twin runs right after the model, in the same command, so both see the same machine load.
+    const python = values['against-cpython'];
+    const cpython = typeof python === 'string' ? await compareWithCpython(experiment, result, python) : undefined;
     if (json) {
-      stdout(`${JSON.stringify(toJson(experiment, result, machine), null, 2)}\n`);
+      stdout(`${JSON.stringify(toJson(experiment, result, machine, cpython), null, 2)}\n`);
     } else {
       const width = terminalWidth();
       stdout(`${experiment.name}: ${wrap(experiment.question, width - experiment.name.length - 2)}\n`);
       stdout(`measured on ${describeMachine(machine)}; ${result.elapsedSeconds.toFixed(1)} s\n\n`);
-      stdout(`${wrap(`Claim: ${experiment.claim}`, width)}\n\n`);
+      stdout(`${wrap(`Claim: ${experiment.claim}`, width)}\n${wrap(`In CPython: ${experiment.inCpython}`, width)}\n\n`);
       stdout(renderResultText(experiment, result, { width, colour }));
+      if (cpython) stdout(`\n${renderComparisonText(cpython, { colour, wrap: (text) => wrap(text, width) })}`);
     }
     if (traceFile !== undefined) {
       const traces = (result.traces ?? []).map((trace) => ({ experiment: experiment.name, trace }));

@@ -13,6 +13,7 @@ import type { ExperimentResult, LockTrace } from '../experiments/types.js';
 import type { CliCommand } from './command.js';
 import { checkWritable, writeOutput } from './output-file.js';
 import { experimentOptions } from './run.js';
+import { compareWithCpython, renderComparisonText, type CpythonJson } from '../cpython/against.js';
 
 const INTRO =
   'Each experiment below takes one claim from the usual writing about the GIL, measures it on this ' +
@@ -27,13 +28,16 @@ function terminalWidth(): number {
 export const tourCommand: CliCommand = {
   name: 'tour',
   summary: 'every experiment at a small size, with a narrative report',
-  usage: 'tour [--size small|medium|large] [--workers N] [--html FILE.html] [--trace FILE.json] [--json]',
+  usage:
+    'tour [--size small|medium|large] [--workers N] [--html FILE.html] [--trace FILE.json] [--json]\n' +
+    '               [--against-cpython [PYTHON]]',
   options: {
     size: { type: 'string' },
     workers: { type: 'string' },
     html: { type: 'string' },
     trace: { type: 'string' },
     json: { type: 'boolean' },
+    'against-cpython': { type: 'string' },
   },
   allowPositionals: false,
   async run({ values, stdout, stderr }) {
@@ -51,7 +55,8 @@ export const tourCommand: CliCommand = {
       stdout(`measured on ${describeMachine(machine)}; --size ${base.size}, --workers ${base.workers}\n\n`);
       stdout(`${wrap(INTRO, width)}\n`);
     }
-    const done: { index: number; result: ExperimentResult }[] = [];
+    const python = typeof values['against-cpython'] === 'string' ? values['against-cpython'] : undefined;
+    const done: { index: number; result: ExperimentResult; cpython?: CpythonJson }[] = [];
     const failures: string[] = [];
     for (const [index, experiment] of experiments.entries()) {
       const heading = `${index + 1}/${experiments.length} ${experiment.name}`;
@@ -76,12 +81,15 @@ export const tourCommand: CliCommand = {
       } finally {
         progress.stop();
       }
-      done.push({ index, result });
+      // Each twin right after its model run, so that both see the same machine load.
+      const cpython = python === undefined ? undefined : await compareWithCpython(experiment, result, python);
+      done.push({ index, result, ...(cpython ? { cpython } : {}) });
       if (json) continue;
       stdout(`\n${'━'.repeat(Math.min(width, 80))}\n${heading}\n\n`);
-      stdout(`${wrap(experiment.question, width)}\n\n${wrap(`Claim: ${experiment.claim}`, width)}\n\n`);
-      stdout(`${wrap(experiment.narrative, width)}\n\n`);
+      stdout(`${wrap(experiment.question, width)}\n\n${wrap(`Claim: ${experiment.claim}`, width)}\n`);
+      stdout(`${wrap(`In CPython: ${experiment.inCpython}`, width)}\n\n${wrap(experiment.narrative, width)}\n\n`);
       stdout(renderResultText(experiment, result, { width, colour }));
+      if (cpython) stdout(`\n${renderComparisonText(cpython, { colour, wrap: (text) => wrap(text, width) })}`);
     }
     const seconds = (performance.now() - started) / 1000;
 
@@ -91,7 +99,9 @@ export const tourCommand: CliCommand = {
           {
             machine,
             seconds,
-            experiments: done.map(({ index, result }) => toJson(experiments[index]!, result, machine)),
+            experiments: done.map(({ index, result, cpython }) =>
+              toJson(experiments[index]!, result, machine, cpython),
+            ),
             failures,
           },
           null,
@@ -99,14 +109,30 @@ export const tourCommand: CliCommand = {
         )}\n`,
       );
     } else {
-      const rows = done.map(({ index, result }) => ({
+      const rows = done.map(({ index, result, cpython }) => ({
         experiment: experiments[index]!.name,
         agrees: result.verdict.holds ? '✔ yes' : '✘ no',
+        ...(cpython
+          ? {
+              cpython: cpython.skipped
+                ? 'skipped'
+                : cpython.agrees === null
+                  ? '–'
+                  : cpython.agrees
+                    ? '✔ agrees'
+                    : '✘ differs',
+            }
+          : {}),
         seconds: result.elapsedSeconds,
       }));
       const holding = done.filter(({ result }) => result.verdict.holds).length;
       stdout(`\n${'━'.repeat(Math.min(width, 80))}\nSummary\n\n`);
-      const columns = ['experiment', 'agrees', { key: 'seconds', format: (v: unknown) => formatSeconds(v as number) }];
+      const columns = [
+        'experiment',
+        'agrees',
+        ...(python === undefined ? [] : [{ key: 'cpython', header: 'model vs CPython' }]),
+        { key: 'seconds', format: (v: unknown) => formatSeconds(v as number) },
+      ];
       stdout(`${renderTable(columns, rows, { colour })}\n`);
       stdout(
         `\nThis machine agrees with ${holding} of ${experiments.length} claims; the tour took ${seconds.toFixed(1)} s.\n`,
@@ -127,7 +153,7 @@ export const tourCommand: CliCommand = {
           workers: base.workers,
           'tour time': `${seconds.toFixed(1)} s`,
         },
-        sections: done.map(({ index, result }) => toHtmlSection(experiments[index]!, result)),
+        sections: done.map(({ index, result, cpython }) => toHtmlSection(experiments[index]!, result, cpython)),
       });
       writeOutput(htmlFile, page, '--html');
       if (!json) stdout(`wrote ${htmlFile}\n`);

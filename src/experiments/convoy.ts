@@ -1,6 +1,6 @@
 // convoy: an I/O thread beside CPU-bound threads. Every blocking call releases the lock, and
-// getting it back means waiting for a CPU thread to be asked to drop it: up to a switch interval per
-// operation (the convoy effect), unless there is no lock.
+// getting it back means waiting for the CPU threads to be asked to drop it, one after another:
+// about a switch interval per CPU thread per operation (the convoy effect), unless there is no lock.
 import { performance } from 'node:perf_hooks';
 import { Interpreter, type Policy } from '../interpreter.js';
 import { ThreadPoolExecutor } from '../executors/index.js';
@@ -64,7 +64,7 @@ export function convoyVerdict(
   let text =
     `Under ${lockPolicy}, beside ${busyThreads} CPU thread${busyThreads === 1 ? '' : 's'}, the I/O thread managed ` +
     `${formatCount(Math.round(busy.opsPerSecond))} round trips/s (${us(meanLatencyUs(busy))} each on average, p99 ${us(busy.p99Us)}, ` +
-    `with a ${us(intervalUs)} switch interval)`;
+    `with a ${us(intervalUs)} switch interval: ${round(meanLatencyUs(busy) / intervalUs, 2)} intervals per operation)`;
   text += alone
     ? ` against ${formatCount(Math.round(alone.opsPerSecond))}/s alone (${times(alone.opsPerSecond / busy.opsPerSecond)} slower)`
     : '';
@@ -76,6 +76,8 @@ export function convoyVerdict(
 
 // --- the run --------------------------------------------------------------------------------------
 
+/** Milliseconds the I/O thread runs beside the CPU threads, per size (the CPython twin runs as long). */
+export const CONVOY_DURATION_MS = [40, 300, 1000, 3000] as const;
 /** Bytes per round trip: a small request, as in a chatty protocol. */
 export const CONVOY_MESSAGE_BYTES = 64;
 /** CPU threads spin in calls of this length (each checkpointing between its slices). */
@@ -141,7 +143,7 @@ async function runConvoy(options: ExperimentOptions): Promise<ExperimentResult<C
   const started = performance.now();
   const policies: Policy[] = options.policy ? [options.policy] : ['cpython', 'fifo', 'none'];
   const cpuCounts = [0, 1, 2, 4];
-  const durationMs = bySize(options.size, [40, 300, 1000, 3000]);
+  const durationMs = bySize(options.size, CONVOY_DURATION_MS);
   const intervalUs = switchIntervalUs(options);
   const step = stepper(options, policies.length * cpuCounts.length);
   const rows: ConvoyRow[] = [];
@@ -210,11 +212,17 @@ async function runConvoy(options: ExperimentOptions): Promise<ExperimentResult<C
 export const convoy: Experiment<ConvoyRow> = {
   name: 'convoy',
   question: 'What happens to an I/O thread next to a CPU-bound thread?',
-  claim: 'An I/O thread next to a CPU thread waits up to a switch interval per operation (the convoy effect).',
+  claim:
+    'An I/O thread next to CPU-bound threads waits about one switch interval per CPU thread for every blocking operation (the convoy effect).',
+  inCpython:
+    "The new GIL of 3.2 brought the convoy (Beazley's report, bpo-7946): every blocking call drops the GIL and taking it back waits " +
+    'for the switch interval (sys.setswitchinterval, default 5 ms); the free-threaded build (3.13, PEP 703) has no GIL to wait for.',
   narrative:
     'One thread makes pipe round trips to an echo thread, letting go of the lock around each blocking call as CPython does; ' +
     'beside it run 0, 1, 2 and 4 CPU-bound threads that hold the lock. Every time the I/O thread comes back from the kernel it ' +
-    'needs the lock again, and a CPU thread gives it up only when asked, after the switch interval.',
+    'needs the lock again, and a CPU thread gives it up only when asked, after the switch interval. In CPython the convoy also ' +
+    'depends on load: on a busy machine the I/O thread often takes the GIL back before a spinning thread is scheduled again, ' +
+    'and waits far less than an interval (--against-cpython shows what this machine does).',
   columns: CONVOY_COLUMNS,
   traceable: true,
   run: runConvoy,

@@ -129,7 +129,7 @@ export function cpuBoundVerdict(
 // --- the run --------------------------------------------------------------------------------------
 
 /** Units per job: many more than workers, so that interleaving evens out their cost. */
-function workSpec(kernel: CpuKernelName, size: Size): CpuWorkSpec {
+export function workSpec(kernel: CpuKernelName, size: Size): CpuWorkSpec {
   const unitSizes: Record<CpuKernelName, readonly [number, number, number, number]> = {
     // numbers per unit (from 10^7): ~1.2 ms of trial division per unit at small, 0.6 s in all
     countPrimes: [400, 3200, 18_000, 60_000],
@@ -388,6 +388,10 @@ export const cpuBound: Experiment<CpuBoundRow> = {
   question: 'Do CPU-bound threads run in parallel under one interpreter lock — and what escapes it?',
   claim:
     'CPU-bound threads under one lock get no speedup; native code that releases the lock, processes, subinterpreters and free threading do.',
+  inCpython:
+    'Since 3.2 (the new GIL) CPU-bound threads take turns on one GIL, while C code such as numpy releases it (Py_BEGIN_ALLOW_THREADS); ' +
+    '3.12 gives each subinterpreter its own GIL (PEP 684; from Python code through concurrent.interpreters, PEP 734, in 3.14); ' +
+    '3.13 adds the free-threaded build with no GIL (PEP 703), supported from 3.14 (PEP 779).',
   narrative:
     'The same job (a fixed amount of work, split evenly over the workers) runs serially and then in each mode. ' +
     'threads-hold is interpreted-style code under the shared lock; threads-release is native code that lets go of it (the numpy path); ' +

@@ -161,6 +161,9 @@ export const ioBound: Experiment<IoBoundRow> = {
   name: 'io-bound',
   question: 'Do threads still help with I/O-bound work under the lock?',
   claim: 'Threads are still great for I/O-bound work, because blocking I/O releases the lock.',
+  inCpython:
+    'Every Python 3 releases the GIL around blocking system calls (Py_BEGIN_ALLOW_THREADS); asyncio (3.4, PEP 3156) overlaps the same waits on one thread; ' +
+    'the free-threaded build (3.13, PEP 703) changes nothing here.',
   narrative:
     'Each operation waits 1 ms in a blocking call (a request to a slow server) and then works 20 µs on the answer holding the lock. ' +
     'The same operations run on one thread, then spread over N threads that let go of the lock while they block, ' +

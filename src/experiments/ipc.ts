@@ -10,7 +10,7 @@ import { median, round, secondsSince, times } from './measure.js';
 import { bySize } from './options.js';
 import { stepper } from './steps.js';
 import { sumBytes } from './tasks.js';
-import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+import type { Experiment, ExperimentOptions, ExperimentResult, Size } from './types.js';
 
 export const IPC_METHODS = [
   'thread copy',
@@ -33,8 +33,34 @@ export interface IpcRow extends Record<string, string | number | boolean | null>
   gbPerSecond: number;
 }
 
+/** Methods that exist only in Node, and what a Python program does instead. */
+export const IPC_NODE_ONLY: Partial<Record<IpcMethod, string>> = {
+  'thread copy': 'a Python thread shares the object: no copy',
+  'thread transfer': 'nothing to transfer: Python threads share objects',
+  'process json': 'multiprocessing pickles',
+};
+/** The Python analogue of each method, shown next to it. */
+export const IPC_IN_PYTHON: Record<IpcMethod, string> = {
+  'thread copy': 'Node only',
+  'thread transfer': 'Node only',
+  'thread SharedArrayBuffer': 'threads share objects, no copy',
+  'process json': 'Node only',
+  'process advanced': 'pickled through a pipe',
+  'process SharedMemory': 'multiprocessing.shared_memory',
+};
+
+/** "thread copy (Node)": Node-only methods are labelled in tables and text. */
+export function ipcMethodLabel(method: IpcMethod): string {
+  return method in IPC_NODE_ONLY ? `${method} (Node)` : method;
+}
+
 export const IPC_COLUMNS: TableColumn[] = [
-  { key: 'method' },
+  { key: 'method', format: (v) => ipcMethodLabel(v as IpcMethod) },
+  {
+    key: 'method',
+    header: 'in Python',
+    format: (v) => IPC_NODE_ONLY[v as IpcMethod] ?? IPC_IN_PYTHON[v as IpcMethod] ?? '',
+  },
   { key: 'payloadBytes', header: 'payload', format: (v) => formatBytes(v as number) },
   { key: 'seconds', format: (v) => formatSeconds(v as number) },
   { key: 'gbPerSecond', header: 'throughput', format: (v) => formatBytesPerSecond((v as number) * 1e9) },
@@ -70,7 +96,9 @@ export function ipcVerdict(rows: readonly IpcRow[]): { holds: boolean; text: str
   let text =
     `At ${formatBytes(bytes)}, sending a copy to a process took ${formatSeconds(adv.seconds)} (${formatGBps(adv.gbPerSecond * 1e9)}), ` +
     `SharedMemory ${formatSeconds(shared.seconds)} (${times(shmGain)} faster) and a thread's SharedArrayBuffer ${formatSeconds(sabRow.seconds)} (${times(sabGain)})`;
-  text += copyRow ? `; a copy to a thread took ${formatSeconds(copyRow.seconds)}.` : '.';
+  text += copyRow
+    ? `; a copy to a thread (Node; ${IPC_NODE_ONLY['thread copy']}) took ${formatSeconds(copyRow.seconds)}.`
+    : '.';
   if (!holds) text += ' Sharing was not clearly faster than copying at this size.';
   return { holds, text };
 }
@@ -87,16 +115,25 @@ function payloadBytes(length: number): Uint8Array {
   return bytes;
 }
 
-async function runIpc(options: ExperimentOptions): Promise<ExperimentResult<IpcRow>> {
-  const started = performance.now();
-  const sizes = bySize(options.size, [
+/** The payload sizes sent, per size (the CPython twin sends the same). */
+export function ipcSizes(size: Size): readonly number[] {
+  return bySize(size, [
     [KiB, 64 * KiB],
     [KiB, 32 * KiB, MiB, 16 * MiB, 64 * MiB],
     [KiB, 16 * KiB, 256 * KiB, 4 * MiB, 16 * MiB, 64 * MiB],
     [KiB, 16 * KiB, 256 * KiB, 4 * MiB, 16 * MiB, 64 * MiB],
   ]);
-  const samplesFor = (bytes: number) =>
-    bytes >= 16 * MiB ? bySize(options.size, [1, 1, 3, 5]) : bySize(options.size, [1, 3, 5, 9]);
+}
+
+/** Samples per method at a payload of `bytes` (fewer of the large ones). */
+export function ipcSamples(size: Size, bytes: number): number {
+  return bytes >= 16 * MiB ? bySize(size, [1, 1, 3, 5]) : bySize(size, [1, 3, 5, 9]);
+}
+
+async function runIpc(options: ExperimentOptions): Promise<ExperimentResult<IpcRow>> {
+  const started = performance.now();
+  const sizes = ipcSizes(options.size);
+  const samplesFor = (bytes: number) => ipcSamples(options.size, bytes);
   const step = stepper(options, sizes.length * IPC_METHODS.length);
   const threads = new ThreadPoolExecutor({ maxWorkers: 1 });
   const advanced = new ProcessPoolExecutor({ maxWorkers: 1, serialization: 'advanced' });
@@ -191,11 +228,16 @@ async function runIpc(options: ExperimentOptions): Promise<ExperimentResult<IpcR
 export const ipc: Experiment<IpcRow> = {
   name: 'ipc',
   question: 'What does it cost to move data to a thread, and to a process?',
-  claim: 'Moving data to a process costs a copy; threads can share memory (and processes can, through shared memory).',
+  claim:
+    'Moving data to a process costs a copy; threads share objects without copying (and processes can share memory, through shared memory).',
+  inCpython:
+    'multiprocessing pickles what it sends in every Python 3 (out-of-band buffers: PEP 574, 3.8); multiprocessing.shared_memory arrived in 3.8; ' +
+    "threads share objects; 3.14's subinterpreters (PEP 734) share only what their queues can carry.",
   narrative:
     'A payload from 1 KiB up is handed to a worker that touches every cache line of it: to a thread as a structured-clone copy, as a transfer, ' +
     'and as a SharedArrayBuffer; to a process through IPC (json, and V8 "advanced" serialization) and as a SharedMemory segment ' +
-    'it attaches by name. Seconds are medians from sending to the answer.',
+    'it attaches by name. Seconds are medians from sending to the answer. Copying or transferring to a thread exists only in Node ' +
+    '(labelled so): a Python thread shares the very object.',
   columns: IPC_COLUMNS,
   traceable: false,
   run: runIpc,

@@ -12,7 +12,7 @@ import { task } from './harness.js';
 import { median, round, secondsSince, sleep } from './measure.js';
 import { bySize } from './options.js';
 import { stepper } from './steps.js';
-import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+import type { Experiment, ExperimentOptions, ExperimentResult, Size } from './types.js';
 
 export type KillMethod = 'AbortSignal' | 'Future.abort()' | 'worker.terminate()' | 'SIGKILL';
 
@@ -28,8 +28,27 @@ export interface KillRow extends Record<string, string | number | boolean | null
   outcome: 'stopped' | 'ran to completion';
 }
 
+/** Methods that exist only in Node, and the Python fact that goes with them. */
+export const KILL_NODE_ONLY: Partial<Record<KillMethod, string>> = {
+  'Future.abort()': 'concurrent.futures cannot stop a running task (Future.cancel() only stops one not yet started)',
+  'worker.terminate()': 'a Python thread cannot be killed, only asked to stop',
+};
+/** The Python analogue of each method, shown next to it. */
+export const KILL_IN_PYTHON: Record<KillMethod, string> = {
+  AbortSignal: 'a flag its code checks (threading.Event)',
+  'Future.abort()': 'Node only: no such call',
+  'worker.terminate()': 'Node only: threads cannot be killed',
+  SIGKILL: 'Process.kill()',
+};
+
+/** "Future.abort() (Node)": Node-only methods are labelled in tables and text. */
+export function killMethodLabel(method: KillMethod): string {
+  return method in KILL_NODE_ONLY ? `${method} (Node)` : method;
+}
+
 export const KILL_COLUMNS: TableColumn[] = [
-  { key: 'method' },
+  { key: 'method', format: (v) => killMethodLabel(v as KillMethod) },
+  { key: 'method', header: 'in Python', format: (v) => KILL_IN_PYTHON[v as KillMethod] ?? '' },
   { key: 'target' },
   { key: 'stopMs', header: 'time to stop', format: (v) => formatNs((v as number) * 1e6) },
   { key: 'remainingMs', header: 'work left', format: (v) => formatNs((v as number) * 1e6) },
@@ -52,8 +71,9 @@ export function killVerdict(rows: readonly KillRow[]): { holds: boolean; text: s
   const holds = quick(sigkill) && quick(signal) && stuck;
   let text =
     `SIGKILL stopped a process in ${formatNs(sigkill.stopMs * 1e6)} and an AbortSignal stopped a checking kernel in ${formatNs(signal.stopMs * 1e6)}; ` +
-    `worker.terminate() on a thread inside a kernel that never checks took ${formatNs(terminate.stopMs * 1e6)} — ` +
-    `${terminate.outcome === 'ran to completion' ? 'the kernel ran to completion first' : 'it stopped early'} (${formatNs(terminate.remainingMs * 1e6)} of work were left).`;
+    `worker.terminate() (Node) on a thread inside a kernel that never checks took ${formatNs(terminate.stopMs * 1e6)} — ` +
+    `${terminate.outcome === 'ran to completion' ? 'the kernel ran to completion first' : 'it stopped early'} (${formatNs(terminate.remainingMs * 1e6)} of work were left). ` +
+    `In Python ${KILL_NODE_ONLY['worker.terminate()']}.`;
   if (!holds) text += ' That is not the pattern the claim describes.';
   return { holds, text };
 }
@@ -146,11 +166,18 @@ async function stopBySigkill(workMs: number, delayMs: number): Promise<StopSampl
   return { stopMs: done - asked, remainingMs: workMs - (asked - t0), stoppedEarly: done - t0 < 0.9 * workMs };
 }
 
+/** The kernel's length, the delay before the stop request, and samples per method (the CPython twin's too). */
+export function killSizes(size: Size): { workMs: number; delayMs: number; samples: number } {
+  return {
+    workMs: bySize(size, [60, 300, 600, 1000]),
+    delayMs: bySize(size, [15, 50, 100, 100]),
+    samples: bySize(size, [1, 2, 5, 9]),
+  };
+}
+
 async function runKill(options: ExperimentOptions): Promise<ExperimentResult<KillRow>> {
   const started = performance.now();
-  const workMs = bySize(options.size, [60, 300, 600, 1000]);
-  const delayMs = bySize(options.size, [15, 50, 100, 100]);
-  const samples = bySize(options.size, [1, 2, 5, 9]);
+  const { workMs, delayMs, samples } = killSizes(options.size);
   const methods: { method: KillMethod; target: string }[] = [
     { method: 'AbortSignal', target: 'thread (libuv pool), kernel checks its flag' },
     { method: 'Future.abort()', target: 'thread pool task, kernel checks its flag' },
@@ -218,11 +245,15 @@ async function runKill(options: ExperimentOptions): Promise<ExperimentResult<Kil
 export const kill: Experiment<KillRow> = {
   name: 'kill',
   question: 'Can you stop a thread that is running native code — and a process?',
-  claim: 'A process can be killed; a thread inside native code cannot, unless the code checks.',
+  claim: 'A process can be killed; a thread cannot be killed at all, only asked to stop (its code must check).',
+  inCpython:
+    'Process.terminate() (SIGTERM) and Process.kill() (SIGKILL, 3.7+) stop a process; no Python version can kill a thread, ' +
+    "only set a flag its code checks; concurrent.futures' Future.cancel() stops only a task that has not started.",
   narrative:
     'A native kernel is stopped part way, four ways: an AbortSignal and Future.abort() raise the flag the kernel checks between slices; ' +
     'worker.terminate() asks Node to stop a thread whose kernel never checks (Node can only stop JavaScript); SIGKILL ends a process ' +
-    'whose kernel never checks. The kernels are bounded, so the one that cannot be stopped ends anyway.',
+    'whose kernel never checks. The kernels are bounded, so the one that cannot be stopped ends anyway. ' +
+    'Future.abort() and worker.terminate() exist only in Node (labelled so): in Python a thread can only be asked to stop.',
   columns: KILL_COLUMNS,
   traceable: false,
   run: runKill,

@@ -179,6 +179,9 @@ export const legacyGil: Experiment<LegacyGilRow> = {
   name: 'legacy-gil',
   question: 'Did the old GIL make CPU-bound threads slower than one thread on a multicore machine?',
   claim: 'On many cores the old (pre-3.2) GIL makes N CPU-bound threads slower than one; the new GIL does not.',
+  inCpython:
+    'Python 2 and 3.0–3.1 released and re-took the GIL every 100 ticks (sys.setcheckinterval); 3.2 replaced it with the new GIL ' +
+    '(a 5 ms switch interval and forced switching), so no Python 3 a twin could run has the old one.',
   narrative:
     'The same work runs on one thread and then split over N threads, under the new lock (cpython: waiters ask the holder to drop it) ' +
     'and the old one (legacy: the holder lets go every check interval and at once competes to take it back). ' +

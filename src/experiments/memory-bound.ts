@@ -8,7 +8,7 @@ import { round, secondsSince, times } from './measure.js';
 import { bySize } from './options.js';
 import { stepper } from './steps.js';
 import type { CpuWorkSpec } from './tasks.js';
-import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+import type { Experiment, ExperimentOptions, ExperimentResult, Size } from './types.js';
 
 export type MemoryKernel = 'sum' | 'triad' | 'countPrimes';
 
@@ -76,13 +76,17 @@ function slice(array: Float64Array, w: number, n: number): Float64Array {
   return array.subarray(Math.floor((w * blocks) / n) * 8, Math.floor(((w + 1) * blocks) / n) * 8);
 }
 
+/** Bytes streamed (sum's array; triad's three arrays together) and passes, per size (the numpy twin's too). */
+export function memorySizes(size: Size): { bytes: number; passes: number } {
+  return { bytes: bySize(size, [2, 96, 384, 1536]) * 2 ** 20, passes: bySize(size, [1, 16, 16, 16]) };
+}
+
 async function runMemoryBound(options: ExperimentOptions): Promise<ExperimentResult<MemoryBoundRow>> {
   const started = performance.now();
   const n = options.workers;
   const counts = Array.from({ length: n }, (_, i) => i + 1);
   // The arrays are far larger than any cache: sum streams `bytes`, triad three arrays of a third each.
-  const bytes = bySize(options.size, [2, 96, 384, 1536]) * 2 ** 20;
-  const passes = bySize(options.size, [1, 16, 16, 16]);
+  const { bytes, passes } = memorySizes(options.size);
   const sumArray = sharedArray(bytes / 8, (i) => (i % 1024) * 0.5);
   const third = Math.floor(bytes / 3 / 8 / 8) * 8;
   const triadA = sharedArray(third, () => 0);
@@ -181,6 +185,8 @@ export const memoryBound: Experiment<MemoryBoundRow> = {
   name: 'memory-bound',
   question: 'Does releasing the lock make memory-bound native code scale with threads?',
   claim: 'Memory-bound native kernels stop scaling at memory bandwidth, lock or no lock.',
+  inCpython:
+    "numpy releases the GIL in its loops in every Python 3, and memory bandwidth caps them the same on 3.13's free-threaded build (PEP 703).",
   narrative:
     'sum and STREAM triad over arrays far larger than the caches run on 1..N threads that let go of the lock, ' +
     'as numpy does; countPrimes, compute-bound, runs the same way as the control. The question is whether the memory ' +

@@ -11,28 +11,41 @@ import {
   type TraceEventFile,
 } from '../report/index.js';
 import { machineInfo, type MachineInfo } from './machine.js';
+import type { CpythonJson } from '../cpython/against.js';
+import { toHtmlComparison } from '../cpython/against.js';
 import type { Experiment, ExperimentResult, LockTrace } from './types.js';
 
 /** The documented --json shape of one experiment run. */
 export interface ExperimentJson {
   experiment: string;
   question: string;
+  /** The Python versions and PEPs the claim is about. */
+  inCpython: string;
   machine: MachineInfo;
   options: ExperimentResult['options'];
   results: ExperimentResult['rows'];
   verdict: { holds: boolean; text: string };
   elapsedSeconds: number;
+  /** With --against-cpython: the twin's run in CPython and the second verdict (or why it was skipped). */
+  cpython?: CpythonJson;
 }
 
-export function toJson(experiment: Experiment, result: ExperimentResult, machine = machineInfo()): ExperimentJson {
+export function toJson(
+  experiment: Experiment,
+  result: ExperimentResult,
+  machine = machineInfo(),
+  cpython?: CpythonJson,
+): ExperimentJson {
   return {
     experiment: experiment.name,
     question: experiment.question,
+    inCpython: experiment.inCpython,
     machine,
     options: result.options,
     results: result.rows,
     verdict: { holds: result.verdict.holds, text: result.verdict.text },
     elapsedSeconds: result.elapsedSeconds,
+    ...(cpython ? { cpython } : {}),
   };
 }
 
@@ -93,11 +106,13 @@ export function renderResultText(experiment: Experiment, result: ExperimentResul
 }
 
 /** An HTML report section for one experiment (charts and featured timelines included). */
-export function toHtmlSection(experiment: Experiment, result: ExperimentResult): HtmlSection {
+export function toHtmlSection(experiment: Experiment, result: ExperimentResult, cpython?: CpythonJson): HtmlSection {
   return {
     name: experiment.name,
     question: experiment.question,
     narrative: `Claim: ${experiment.claim} ${experiment.narrative}`,
+    inCpython: experiment.inCpython,
+    ...(cpython ? { comparison: toHtmlComparison(cpython) } : {}),
     table: { columns: experiment.columns, rows: result.rows },
     verdict: result.verdict,
     charts: result.charts,

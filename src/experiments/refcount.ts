@@ -134,6 +134,9 @@ export const refcount: Experiment<RefcountRow> = {
   question: 'Why is there a lock at all: what happens to reference counts without it, and what do atomics cost?',
   claim:
     'The lock exists because reference counting is not thread-safe; making it safe with atomics slows single-threaded code (PEP 703).',
+  inCpython:
+    'Every GIL build keeps reference counts safe through the GIL; 3.12 makes some objects immortal (PEP 683); the 3.13 free-threaded build ' +
+    '(PEP 703, supported from 3.14 by PEP 779) uses biased reference counting: plain updates by the owning thread, atomics for the rest.',
   narrative:
     'Native threads incref and decref a small heap of objects: under the lock (locked), with no lock at all (racy: a plain ' +
     'read-modify-write), with atomic instructions (atomic), and with PEP 703 biased counting (the owner thread counts plainly, others atomically). ' +

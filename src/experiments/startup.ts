@@ -6,7 +6,7 @@ import { task } from './harness.js';
 import { median, round, secondsSince, times } from './measure.js';
 import { bySize } from './options.js';
 import { stepper } from './steps.js';
-import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+import type { Experiment, ExperimentOptions, ExperimentResult, Size } from './types.js';
 
 export interface StartupRow extends Record<string, string | number | boolean | null> {
   kind: 'thread' | 'process';
@@ -64,9 +64,14 @@ async function sampleStartup(kind: 'thread' | 'process'): Promise<{ ms: number; 
   }
 }
 
+/** Samples of each kind, per size (the CPython twin takes as many). */
+export function startupSamples(size: Size): number {
+  return bySize(size, [1, 5, 11, 21]);
+}
+
 async function runStartup(options: ExperimentOptions): Promise<ExperimentResult<StartupRow>> {
   const started = performance.now();
-  const samples = bySize(options.size, [1, 5, 11, 21]);
+  const samples = startupSamples(options.size);
   const kinds = ['thread', 'process'] as const;
   const step = stepper(options, samples * kinds.length);
   const measured = {
@@ -112,6 +117,9 @@ export const startup: Experiment<StartupRow> = {
   name: 'startup',
   question: 'What does it cost to start a thread, and a process?',
   claim: 'Starting a process costs more than starting a thread, and takes more memory.',
+  inCpython:
+    "threading.Thread is an OS thread in every Python 3; multiprocessing's start methods are fork (the Linux default up to 3.13), " +
+    'spawn (the default on macOS since 3.8 and on Windows) and forkserver (the Linux default from 3.14).',
   narrative:
     'A one-worker pool is started and sent one task, as threads and as processes, several times: the time until the first answer, ' +
     "and the resident memory one worker adds (for a thread, this process's growth; for a process, its own resident set). Medians.",

@@ -69,6 +69,8 @@ export interface Experiment<R extends Row = Row> {
   question: string;
   /** The claim of the literature that the verdict judges. */
   claim: string;
+  /** One line: the Python versions and PEPs the claim is about (3.2 new GIL, PEP 684, PEP 703, ...). */
+  inCpython: string;
   /** A sentence or two for the tour: what to look for in the table. */
   narrative: string;
   /** How the rows are shown in tables (terminal and HTML). */

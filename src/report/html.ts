@@ -18,6 +18,16 @@ export interface HtmlTimeline {
   endNs?: number;
 }
 
+/** A second table under a section: the model's figures against the same workload elsewhere (CPython). */
+export interface HtmlComparison {
+  heading: string;
+  table?: HtmlTable;
+  /** Footnotes and remarks, each a paragraph. */
+  notes?: string[];
+  /** holds null: nothing could be judged (or the comparison was skipped; the text says why). */
+  verdict: { holds: boolean | null; text: string };
+}
+
 export interface HtmlSection {
   /** The experiment's name, e.g. "cpu-bound". */
   name: string;
@@ -29,6 +39,9 @@ export interface HtmlSection {
   timelines?: HtmlTimeline[];
   /** Optional narrative paragraph shown after the question. */
   narrative?: string;
+  /** "In CPython": the Python versions and PEPs the claim is about. */
+  inCpython?: string;
+  comparison?: HtmlComparison;
 }
 
 export type MachineDescription = Record<string, string | number | boolean>;
@@ -72,7 +85,8 @@ th, td { border: 1px solid #ddd; padding: 4px 10px; }
 th { background: #f0f0f0; text-align: left; }
 td.right { text-align: right; } td.center { text-align: center; }
 .verdict { padding: 8px 12px; border-radius: 6px; border-left: 6px solid; background: #fff; }
-.verdict.holds { border-color: #2e9e44; } .verdict.differs { border-color: #d68c00; }
+.verdict.holds { border-color: #2e9e44; } .verdict.differs { border-color: #d68c00; } .verdict.unjudged { border-color: #999; }
+.in-cpython { font-size: 0.95rem; color: #444; } .notes { font-size: 0.9rem; color: #555; }
 .verdict strong { margin-right: 0.4em; }
 figure { margin: 16px 0; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9rem; color: #555; }
@@ -109,7 +123,39 @@ function validateReport(report: unknown): asserts report is HtmlReport {
     if (s.charts !== undefined && !Array.isArray(s.charts)) throw new TypeError(`${where}.charts must be an array`);
     if (s.timelines !== undefined && !Array.isArray(s.timelines))
       throw new TypeError(`${where}.timelines must be an array`);
+    if (s.inCpython !== undefined && typeof s.inCpython !== 'string')
+      throw new TypeError(`${where}.inCpython must be a string`);
+    if (s.comparison !== undefined) validateComparison(s.comparison, `${where}.comparison`);
   });
+}
+
+function validateComparison(value: unknown, where: string): void {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`${where} must be an object`);
+  const c = value as Record<string, unknown>;
+  if (typeof c.heading !== 'string') throw new TypeError(`${where}.heading must be a string`);
+  if (c.table !== undefined && (typeof c.table !== 'object' || c.table === null))
+    throw new TypeError(`${where}.table must be an object { columns, rows }`);
+  if (c.notes !== undefined && (!Array.isArray(c.notes) || c.notes.some((note) => typeof note !== 'string')))
+    throw new TypeError(`${where}.notes must be an array of strings`);
+  const verdict = c.verdict as Record<string, unknown> | null | undefined;
+  if (
+    typeof verdict !== 'object' ||
+    verdict === null ||
+    (verdict.holds !== null && typeof verdict.holds !== 'boolean') ||
+    typeof verdict.text !== 'string'
+  ) {
+    throw new TypeError(`${where}.verdict must be { holds: boolean | null, text: string }`);
+  }
+}
+
+function renderComparison(comparison: HtmlComparison): string {
+  let html = `<h3>${escapeHtml(comparison.heading)}</h3>\n`;
+  if (comparison.table) html += renderHtmlTable(comparison.table);
+  for (const note of comparison.notes ?? []) html += `<p class="notes">${escapeHtml(note)}</p>\n`;
+  const holds = comparison.verdict.holds;
+  const css = holds === null ? 'unjudged' : holds ? 'holds' : 'differs';
+  const mark = holds === null ? '' : holds ? '<strong>✔</strong>' : '<strong>✘</strong>';
+  return html + `<p class="verdict ${css}">${mark}${escapeHtml(comparison.verdict.text)}</p>\n`;
 }
 
 function renderHtmlTable(table: HtmlTable): string {
@@ -169,11 +215,13 @@ export function renderHtmlReport(report: HtmlReport): string {
     html += `<section id="${anchorFor(section.name, index)}">\n<h2><code>${escapeHtml(section.name)}</code></h2>\n`;
     html += `<p class="question">${escapeHtml(section.question)}</p>\n`;
     if (section.narrative) html += `<p>${escapeHtml(section.narrative)}</p>\n`;
+    if (section.inCpython) html += `<p class="in-cpython">In CPython: ${escapeHtml(section.inCpython)}</p>\n`;
     html += renderHtmlTable(section.table);
     const holds = section.verdict.holds;
     html +=
       `<p class="verdict ${holds ? 'holds' : 'differs'}"><strong>${holds ? '✔ This machine agrees.' : '✘ This machine does not agree.'}</strong>` +
       `${escapeHtml(section.verdict.text)}</p>\n`;
+    if (section.comparison) html += renderComparison(section.comparison);
     (section.charts ?? []).forEach((chart) => {
       html += `<figure>\n${renderLineChartSvg(chart)}<figcaption>${escapeHtml(chart.title)}</figcaption>\n</figure>\n`;
     });
