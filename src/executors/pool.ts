@@ -743,8 +743,12 @@ export abstract class PoolExecutor implements Executor {
     w.exitExpected = true;
     w.killed = true;
     w.channel.kill();
-    // A thread inside native code may never exit: nobody waits for it, and it must not keep the process alive.
-    if (!w.channel.killIsReliable && w.referenced) {
+    if (w.channel.killIsReliable) {
+      // shutdown() waits for its exit event: an idle (unreferenced) worker must keep the event loop
+      // alive until then, or a top-level `await pool.shutdown()` of a broken pool never settles.
+      this.#setBusy(w);
+    } else if (w.referenced) {
+      // A thread inside native code may never exit: nobody waits for it, and it must not keep the process alive.
       w.referenced = false;
       w.channel.unref();
     }
