@@ -14,13 +14,11 @@
 
 import os from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
-import { AbortError, BrokenExecutor, ExecutorShutdownError, rebuildThrown, TimeoutError } from './errors.js';
+import { AbortError, BrokenExecutor, ExecutorShutdownError, rebuildThrown } from './errors.js';
 import { checkTimeout, Future, futureInternals, type AbortOutcome, type FutureOwner } from './future.js';
 import type { ControlCells } from './control.js';
 import {
   CONTROL_CELLS_PER_SLOT,
-  FLAG_CHUNK,
-  FLAG_SPREAD,
   nowEpochMs,
   RESULT_FIELDS,
   SLOT_CANCELLED,
@@ -38,6 +36,10 @@ import { DurationReservoir, type ExecutorStats, type WorkerStats } from './stats
 import { normalizeTask, type NormalizedTask, type Task } from './task.js';
 import { unwrapTransfers } from './transfer.js';
 import { kernelNames } from './builtin-kernels.js';
+import { checkBoolean, checkPositiveInteger } from './checks.js';
+import { mapOverSubmit, type MapOptions } from './map.js';
+
+export type { MapOptions } from './map.js';
 
 export interface ExecutorOptions {
   /** Most workers at once; default os.availableParallelism(). A positive integer. */
@@ -51,15 +53,6 @@ export interface ExecutorOptions {
   abortGraceMs?: number;
   /** Tasks a worker may be sent ahead of finishing them (1..1024, default 64); 1 sends one task per message. */
   pipelineDepth?: number;
-}
-
-export interface MapOptions {
-  /** Items per task (one message, one call per item in the worker); default 1. */
-  chunksize?: number;
-  /** Counted from the call: if a result is not ready by then, the iteration throws TimeoutError. */
-  timeoutMs?: number;
-  /** Spread each item (an array) into the task's arguments, as Python's starmap. Default false. */
-  spread?: boolean;
 }
 
 export interface ShutdownOptions {
@@ -128,20 +121,6 @@ const DEFAULT_ABORT_GRACE_MS = 1000;
 
 const internals = futureInternals();
 const NO_ARGS: unknown[] = [];
-
-function checkPositiveInteger(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value <= 0 || value > max) {
-    throw new RangeError(`${name} must be an integer between 1 and ${max}, got ${value}`);
-  }
-  return value;
-}
-
-function checkBoolean(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
-  return value;
-}
 
 class WorkItem implements FutureOwner {
   readonly future: Future<unknown>;
@@ -321,8 +300,9 @@ export abstract class PoolExecutor implements Executor {
   }
 
   /**
-   * task(item) for every item, as an async iterable of the results in input order. Items are all
-   * submitted at once (as Python does); stopping the iteration early cancels what has not started.
+   * task(item) for every item, as an async iterable of the results in input order (see MapOptions:
+   * chunksize, timeoutMs, spread, buffersize). Without buffersize every item is submitted at once,
+   * as Python does; stopping the iteration early cancels what has not started.
    */
   map<T = unknown>(
     task: Task,
@@ -330,104 +310,23 @@ export abstract class PoolExecutor implements Executor {
     options: MapOptions = {},
   ): AsyncIterableIterator<T> {
     this.#checkOpen();
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
     const normalized = normalizeTask(task, kernelNames());
-    const chunksize =
-      options.chunksize === undefined ? 1 : checkPositiveInteger(options.chunksize, 'options.chunksize');
-    const timeoutMs = checkTimeout(options.timeoutMs, 'options.timeoutMs');
-    const spread = checkBoolean(options.spread, 'options.spread', false);
-    const isSync = iterable !== null && typeof (iterable as Iterable<unknown>)?.[Symbol.iterator] === 'function';
-    const isAsync =
-      iterable !== null && typeof (iterable as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
-    if (!isSync && !isAsync) throw new TypeError('iterable must be an iterable or an async iterable');
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    return mapOverSubmit<T>(
+      (args, flags) => this.submitNormalized(normalized, args, undefined, flags),
+      iterable,
+      options,
+    );
+  }
 
-    const futures: Future<unknown>[] = [];
-    let sourceDone = false;
-    let sourceError: { error: unknown } | undefined;
-    let wake: (() => void) | undefined;
-    let chunk: unknown[] = [];
-    const submitChunk = (): void => {
-      if (chunk.length === 0) return;
-      const items = chunk;
-      chunk = [];
-      if (chunksize === 1) {
-        const item = items[0];
-        let args: unknown[];
-        if (spread) {
-          if (!Array.isArray(item))
-            throw new TypeError('map(..., { spread: true }): every item must be an array of arguments');
-          args = [...item];
-        } else {
-          args = [item];
-        }
-        futures.push(this.#enqueue(normalized, args, undefined, 0).future);
-      } else {
-        futures.push(this.#enqueue(normalized, [items], undefined, FLAG_CHUNK | (spread ? FLAG_SPREAD : 0)).future);
-      }
-      wake?.();
-    };
-    const add = (item: unknown): void => {
-      chunk.push(item);
-      if (chunk.length >= chunksize) submitChunk();
-    };
-
-    if (isSync) {
-      for (const item of iterable as Iterable<unknown>) add(item);
-      submitChunk();
-      sourceDone = true;
-    } else {
-      void (async () => {
-        try {
-          for await (const item of iterable as AsyncIterable<unknown>) {
-            if (this.#shutdown || this.#broken) break;
-            add(item);
-          }
-          submitChunk();
-        } catch (error) {
-          sourceError = { error };
-        } finally {
-          sourceDone = true;
-          wake?.();
-        }
-      })();
-    }
-
-    async function* results(): AsyncGenerator<T> {
-      let index = 0;
-      try {
-        for (;;) {
-          if (index >= futures.length) {
-            if (sourceError !== undefined) throw sourceError.error;
-            if (sourceDone) return;
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = undefined;
-            continue;
-          }
-          const future = futures[index]!;
-          let value: unknown;
-          if (deadline === undefined) {
-            value = await future;
-          } else {
-            const left = deadline - performance.now();
-            if (left <= 0 && !future.done()) throw new TimeoutError(`map(): results not ready within ${timeoutMs} ms`);
-            try {
-              value = await future.result({ timeoutMs: Math.max(0, left) });
-            } catch (error) {
-              if (error instanceof TimeoutError)
-                throw new TimeoutError(`map(): results not ready within ${timeoutMs} ms`);
-              throw error;
-            }
-          }
-          index++;
-          if (chunksize === 1) yield value as T;
-          else for (const v of value as T[]) yield v;
-        }
-      } finally {
-        for (let i = index; i < futures.length; i++) futures[i]!.cancel();
-      }
-    }
-    return results();
+  /** submit() for arguments already checked: what map() is built on. Throws if the pool is closed or broken. */
+  protected submitNormalized(
+    task: NormalizedTask,
+    args: unknown[],
+    transfer: TransferListItem[] | undefined,
+    flags: number,
+  ): Future<unknown> {
+    this.#checkOpen();
+    return this.#enqueue(task, args, transfer, flags).future;
   }
 
   #checkOpen(): void {
