@@ -27,6 +27,7 @@ import {
   SLOT_RUNNING,
   STATUS_OK,
   STATUS_SKIPPED,
+  STATUS_VOID,
   type FromWorker,
   type InitMessage,
   type LockSpec,
@@ -102,6 +103,8 @@ export interface SpawnedWorker {
   control: ControlCells;
   controlInit: InitMessage['control'];
   lock: LockSpec;
+  /** Process workers: the channel's encoding, told to the worker (it checks 'json' results before sending). */
+  serialization?: 'advanced' | 'json';
   /** Called once the worker said it is ready (the process pool unlinks its segment's name then). */
   onReady?(): void;
   /** Called once after the worker exited. */
@@ -529,6 +532,7 @@ export abstract class PoolExecutor implements Executor {
       lock: spawned.lock,
       control: spawned.controlInit,
       initializer: this.#initializer,
+      serialization: spawned.serialization,
     };
     spawned.channel.send(init);
     return w;
@@ -592,9 +596,9 @@ export abstract class PoolExecutor implements Executor {
       w.busyMs += runMs;
       w.tasksCompleted++;
       this.#ranToEnd++;
-      if (status === STATUS_OK) {
+      if (status === STATUS_OK || status === STATUS_VOID) {
         this.#succeeded++;
-        internals.resolve(item.future, results[i + 2]);
+        internals.resolve(item.future, status === STATUS_VOID ? undefined : results[i + 2]);
       } else {
         this.#failed++;
         internals.reject(item.future, rebuildThrown(results[i + 2] as never));

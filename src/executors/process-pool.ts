@@ -9,6 +9,8 @@ import { SharedMemory } from '../shared-memory.js';
 import { controlBytes, sharedMemoryCells } from './control.js';
 import { BrokenProcessPool } from './errors.js';
 import { inheritedExecArgv } from './exec-argv.js';
+import { checkJsonCarriable } from './json-carriable.js';
+import { RUN_ITEM_FIELDS, type RunMessage } from './protocol.js';
 import {
   PoolExecutor,
   type BrokenDetails,
@@ -30,6 +32,14 @@ export interface ProcessPoolExecutorOptions extends ExecutorOptions {
 
 const WORKER_PATH = fileURLToPath(new URL('./process-worker.js', import.meta.url));
 
+/** serialization 'json': every argument of every task in the batch must survive JSON (the pool then finds which task's do not). */
+function checkRunArgs(message: RunMessage): void {
+  for (let i = 0; i < message.items.length; i += RUN_ITEM_FIELDS) {
+    const args = message.items[i + 4] as unknown[];
+    for (let k = 0; k < args.length; k++) checkJsonCarriable(args[k], `args[${k}]`);
+  }
+}
+
 export class ProcessPoolExecutor extends PoolExecutor {
   readonly maxTasksPerChild: number | undefined;
   readonly serialization: 'advanced' | 'json';
@@ -47,6 +57,9 @@ export class ProcessPoolExecutor extends PoolExecutor {
       (!Array.isArray(options.execArgv) || options.execArgv.some((a) => typeof a !== 'string'))
     ) {
       throw new TypeError('execArgv must be an array of strings');
+    }
+    if (serialization === 'json') {
+      (options.initializerArgs ?? []).forEach((arg, i) => checkJsonCarriable(arg, `initializerArgs[${i}]`));
     }
     this.maxTasksPerChild = options.maxTasksPerChild;
     this.serialization = serialization;
@@ -69,6 +82,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
       shm.unlink();
       throw error;
     }
+    const json = this.serialization === 'json';
     let unlinked = false;
     const unlink = (): void => {
       if (unlinked) return;
@@ -101,6 +115,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
         },
         send: (message) => {
           if (!child.connected) return; // it is exiting; its exit event settles its tasks
+          if (json && message.type === 'run') checkRunArgs(message);
           child.send(message as Serializable);
         },
         killIsReliable: true,
@@ -122,6 +137,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
       },
       control: sharedMemoryCells(shm),
       controlInit: { shmName: shm.name, byteLength: shm.size },
+      serialization: this.serialization,
       lock: { model: 'shared' },
       // The child has attached: nobody else needs the name, and a crash of ours must not leave it behind.
       onReady: unlink,

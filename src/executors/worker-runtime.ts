@@ -20,6 +20,7 @@ import {
   STATUS_ERROR,
   STATUS_OK,
   STATUS_SKIPPED,
+  STATUS_VOID,
   CONTROL_CELLS_PER_SLOT,
   type FromWorker,
   type InitMessage,
@@ -301,6 +302,7 @@ export class WorkerRuntime {
           this.#lockMisuse = undefined;
         }
         if (status === STATUS_ERROR) payload = serializeThrown(payload);
+        else if (payload === undefined) status = STATUS_VOID;
         const runMs = performance.now() - t0;
         if (status === STATUS_OK && isTransferMarker(payload)) {
           (this.#transfer ??= []).push(...payload.list);
