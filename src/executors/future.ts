@@ -295,3 +295,21 @@ export class Future<T = unknown> implements PromiseLike<T> {
 export function futureInternals(): FutureInternals {
   return internals;
 }
+
+/** Whether `future` is done within `ms` (Infinity: waits as long as it takes). */
+export function settlesWithin(future: Future<unknown>, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    if (future.done()) return resolve(true);
+    const timer =
+      ms === Infinity
+        ? undefined
+        : setTimeout(() => {
+            unlisten();
+            resolve(false);
+          }, ms);
+    const unlisten = internals.listen(future, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}

@@ -47,7 +47,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
   readonly #env: NodeJS.ProcessEnv | undefined;
 
   constructor(options: ProcessPoolExecutorOptions = {}) {
-    super('process', { ...options, maxTasksPerWorker: options?.maxTasksPerChild });
+    super('process', options, options?.maxTasksPerChild);
     const serialization = options.serialization ?? 'advanced';
     if (serialization !== 'advanced' && serialization !== 'json') {
       throw new RangeError(`serialization must be 'advanced' or 'json', got ${JSON.stringify(serialization)}`);
@@ -147,6 +147,9 @@ export class ProcessPoolExecutor extends PoolExecutor {
       },
     };
   }
+
+  protected override readonly workerNoun = 'child process';
+  protected override readonly killVerb = 'killed';
 
   protected override brokenError(message: string, details: BrokenDetails): BrokenProcessPool {
     return new BrokenProcessPool(message, {

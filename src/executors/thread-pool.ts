@@ -175,6 +175,9 @@ export class ThreadPoolExecutor extends PoolExecutor {
     };
   }
 
+  protected override readonly workerNoun = 'worker thread';
+  protected override readonly killVerb = 'terminated';
+
   protected override brokenError(message: string, details: BrokenDetails): BrokenThreadPool {
     return new BrokenThreadPool(message, {
       exitCode: details.exitCode,

@@ -8,7 +8,8 @@
 
 import { Interpreter } from '../interpreter.js';
 import { AbortError, serializeThrown } from './errors.js';
-import type { ControlCells } from './control.js';
+import { slotAbortCell, slotStateCell, type ControlCells } from './control.js';
+import { WorkQueue } from './queue.js';
 import {
   FLAG_CHUNK,
   FLAG_SPREAD,
@@ -21,7 +22,6 @@ import {
   STATUS_OK,
   STATUS_SKIPPED,
   STATUS_VOID,
-  CONTROL_CELLS_PER_SLOT,
   type FromWorker,
   type InitMessage,
   type RunMessage,
@@ -110,8 +110,7 @@ export class WorkerRuntime {
   #lockMisuse: string | undefined;
   #ready = false;
   #pumping = false;
-  #queue: QueuedTask[] = [];
-  #head = 0;
+  readonly #queue = new WorkQueue<QueuedTask>();
   readonly #descriptors = new Map<number, TaskDescriptor>();
   readonly #functions = new Map<number, TaskFunction>();
   #results: unknown[] = [];
@@ -249,14 +248,8 @@ export class WorkerRuntime {
     this.#pumping = true;
     const control = this.#control!;
     try {
-      while (this.#head < this.#queue.length) {
-        const item = this.#queue[this.#head]!;
-        this.#queue[this.#head++] = undefined as never;
-        if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
-          this.#queue = this.#queue.slice(this.#head);
-          this.#head = 0;
-        }
-        const stateCell = item.slot * CONTROL_CELLS_PER_SLOT;
+      for (let item = this.#queue.shift(); item !== undefined; item = this.#queue.shift()) {
+        const stateCell = slotStateCell(item.slot);
         // Claim the slot; if cancel() got there first, skip the task.
         if (control.compareExchange(stateCell, SLOT_PENDING, SLOT_RUNNING) !== SLOT_PENDING) {
           this.#results.push(item.id, STATUS_SKIPPED, undefined, 0, 0);
@@ -278,7 +271,7 @@ export class WorkerRuntime {
             this.#functions.set(item.taskId, fn);
           }
           this.#acquire();
-          const flag = (this.#flagViews[item.slot] ??= control.cellView(stateCell + 1));
+          const flag = (this.#flagViews[item.slot] ??= control.cellView(slotAbortCell(item.slot)));
           const running = new RunningTask(item.id, flag);
           this.#running = running;
           setCurrentTask(running);
@@ -311,13 +304,11 @@ export class WorkerRuntime {
         this.#results.push(item.id, status, payload, startedAt, runMs);
         // The last result goes out only after the lock is let go (in finally): whoever awaits it
         // then finds the lock free and its release in the trace, not a moment later.
-        if (this.#head < this.#queue.length) {
+        if (this.#queue.length > 0) {
           this.#flushSoon(false);
           if (this.#holding) this.#interpreter!.checkpoint();
         }
       }
-      this.#queue = [];
-      this.#head = 0;
     } finally {
       this.#release();
       this.#flush();
