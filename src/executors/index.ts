@@ -3,7 +3,7 @@ export { ThreadPoolExecutor, LOCK_MODELS } from './thread-pool.js';
 export type { ThreadPoolExecutorOptions, LockModel } from './thread-pool.js';
 export { ProcessPoolExecutor } from './process-pool.js';
 export type { ProcessPoolExecutorOptions } from './process-pool.js';
-export type { Executor, ExecutorOptions, ShutdownOptions } from './pool.js';
+export type { Executor, ExecutorOptions, ShutdownOptions, SubmitOptions } from './options.js';
 export type { MapOptions } from './map.js';
 export { Future } from './future.js';
 export type { FutureState, AbortOutcome } from './future.js';

@@ -24,6 +24,14 @@ export interface ExecutorOptions {
   pipelineDepth?: number;
 }
 
+/** submitWith(options, task, ...args). */
+export interface SubmitOptions {
+  /** Aborting it cancels the task if it has not started, or aborts it (Future.abort()) if it runs. */
+  signal?: AbortSignal;
+  /** How long a running task has to stop by itself once the signal fires; default: the pool's abortGraceMs. */
+  abortGraceMs?: number;
+}
+
 export interface ShutdownOptions {
   /** Wait for every submitted task and for the workers to exit; default true. */
   wait?: boolean;
@@ -34,6 +42,7 @@ export interface ShutdownOptions {
 /** The interface both executors implement. */
 export interface Executor {
   submit<T = unknown>(task: Task, ...args: unknown[]): Future<T>;
+  submitWith<T = unknown>(options: SubmitOptions, task: Task, ...args: unknown[]): Future<T>;
   map<T = unknown>(
     task: Task,
     iterable: Iterable<unknown> | AsyncIterable<unknown>,
@@ -102,4 +111,18 @@ export function checkShutdownOptions(options: unknown): { wait: boolean; cancelF
     wait: checkBoolean(o.wait, 'options.wait', true),
     cancelFutures: checkBoolean(o.cancelFutures, 'options.cancelFutures', false),
   };
+}
+
+export function checkSubmitOptions(options: unknown): {
+  signal: AbortSignal | undefined;
+  abortGraceMs: number | undefined;
+} {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  const o = options as SubmitOptions;
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new TypeError('options.signal must be an AbortSignal');
+  }
+  // Checked now rather than when the signal fires (Future.abort() would reject then).
+  if (o.abortGraceMs !== undefined) checkTimeout(o.abortGraceMs, 'options.abortGraceMs');
+  return { signal: o.signal, abortGraceMs: o.abortGraceMs };
 }

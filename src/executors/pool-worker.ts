@@ -27,6 +27,8 @@ export interface WorkerChannel {
   send(message: ToWorker, transfer?: TransferListItem[]): void;
   /** Ends the worker now, busy or not (terminate / SIGKILL). */
   kill(): void;
+  /** Asks it to end now (SIGTERM: a child may catch it); a thread: as kill(). */
+  terminate(): void;
   /** Whether kill() always ends it promptly (SIGKILL does; terminate() waits for native code to return). */
   readonly killIsReliable: boolean;
   /** Ends an idle worker. */
@@ -239,13 +241,14 @@ export class PoolWorker {
     this.channel.close();
   }
 
-  /** Ends it now, busy or not. */
-  kill(): void {
+  /** Ends it now, busy or not (how: 'terminate' sends SIGTERM to a child, which it may catch). */
+  kill(how: 'kill' | 'terminate' = 'kill'): void {
     if (this.state === 'dead') return;
     this.state = 'closing';
     this.exitExpected = true;
     this.killed = true;
-    this.channel.kill();
+    if (how === 'kill') this.channel.kill();
+    else this.channel.terminate();
     if (this.channel.killIsReliable) {
       // shutdown() waits for its exit event: an idle (unreferenced) worker must keep the event loop
       // alive until then, or a top-level `await pool.shutdown()` of a broken pool never settles.

@@ -34,9 +34,11 @@ import { mapOverSubmit, type MapOptions } from './map.js';
 import {
   checkExecutorOptions,
   checkShutdownOptions,
+  checkSubmitOptions,
   type Executor,
   type ExecutorOptions,
   type ShutdownOptions,
+  type SubmitOptions,
 } from './options.js';
 import {
   PoolWorker,
@@ -49,7 +51,7 @@ import {
 import { WorkQueue } from './queue.js';
 
 export type { MapOptions } from './map.js';
-export type { Executor, ExecutorOptions, ShutdownOptions } from './options.js';
+export type { Executor, ExecutorOptions, ShutdownOptions, SubmitOptions } from './options.js';
 export type { BrokenDetails, SpawnedWorker, WorkerChannel, WorkerEvents } from './pool-worker.js';
 
 const internals = futureInternals();
@@ -119,6 +121,26 @@ export abstract class PoolExecutor implements Executor {
     checkSendableArgs(args);
     const transfer = unwrapTransfers(args);
     return this.#enqueue(normalized, args, transfer, 0).future as Future<T>;
+  }
+
+  /**
+   * submit() with options, in one call: `submitWith({ signal }, task, ...args)`. Aborting `signal`
+   * does what Future.abort() does: a task that has not started is cancelled, a running one is
+   * asked to stop and, after abortGraceMs (default: the pool's), its worker is ended. A signal
+   * already aborted gives a cancelled future.
+   */
+  submitWith<T = unknown>(options: SubmitOptions, task: Task, ...args: unknown[]): Future<T> {
+    const { signal, abortGraceMs } = checkSubmitOptions(options);
+    const future = this.submit<T>(task, ...args);
+    if (signal === undefined) return future;
+    const abort = (): void => void future.abort({ graceMs: abortGraceMs }).catch(() => {});
+    if (signal.aborted) {
+      abort();
+    } else {
+      signal.addEventListener('abort', abort, { once: true });
+      future.addDoneCallback(() => signal.removeEventListener('abort', abort));
+    }
+    return future;
   }
 
   /**
@@ -345,7 +367,7 @@ export abstract class PoolExecutor implements Executor {
       const startedAt = results[i + 3] as number;
       const runMs = results[i + 4] as number;
       const ok = status === STATUS_OK || status === STATUS_VOID;
-      this.#counts.ranToEnd(startedAt - item.submittedAt, runMs, ok);
+      this.#counts.taskCompleted(startedAt - item.submittedAt, runMs, ok);
       w.busyMs += runMs;
       w.tasksCompleted++;
       if (ok) {
@@ -431,7 +453,7 @@ export abstract class PoolExecutor implements Executor {
   }
 
   /** Fails every outstanding future with `error` and ends every worker (`dead`: one that already exited). */
-  #breakPool(error: BrokenExecutor, dead?: PoolWorker): void {
+  #breakPool(error: BrokenExecutor, dead?: PoolWorker, how: 'kill' | 'terminate' = 'kill'): void {
     if (this.#broken !== undefined) return;
     this.#broken = error;
     const workers = dead === undefined ? [...this.#workers] : [dead, ...this.#workers];
@@ -442,7 +464,7 @@ export abstract class PoolExecutor implements Executor {
         internals.reject(item.future, error);
       }
       w.inflight.clear();
-      w.kill();
+      w.kill(how);
     }
     for (let item = this.#takeQueued(); item !== undefined; item = this.#takeQueued()) {
       this.#counts.tasksFailed++;
@@ -558,6 +580,23 @@ export abstract class PoolExecutor implements Executor {
     }
     await Promise.all(exits);
     this.onClosed();
+  }
+
+  /**
+   * Python 3.14's terminate_workers()/kill_workers(): shut down, cancel what has not started, and
+   * end every worker now; what was running fails with the pool's broken error, naming `caller`.
+   */
+  protected endWorkersNow(how: 'kill' | 'terminate', signal: NodeJS.Signals, caller: string): void {
+    void this.shutdown({ wait: false, cancelFutures: true });
+    const error = this.brokenError(`${caller} ended the pool's workers while the future was running`, {
+      exitCode: null,
+      signal,
+      threadId: null,
+      pid: null,
+    });
+    this.#breakPool(error, undefined, how);
+    // Already broken (or called again): end what is left, e.g. killWorkers() after terminateWorkers().
+    for (const w of [...this.#workers]) w.kill(how);
   }
 
   /** Called once after shutdown, when every worker that could exit has. */

@@ -40,6 +40,12 @@ function checkRunArgs(message: RunMessage): void {
   }
 }
 
+/**
+ * A pool of child processes, each with its own interpreter lock, as Python's ProcessPoolExecutor.
+ * `submit(task, ...args)` returns a Future; `submitWith({ signal }, task, ...args)` takes an
+ * AbortSignal in the same call: aborting it cancels the task if it has not started and aborts it
+ * (Future.abort()) if it runs. terminateWorkers()/killWorkers() end every child at once (Python 3.14).
+ */
 export class ProcessPoolExecutor extends PoolExecutor {
   readonly maxTasksPerChild: number | undefined;
   readonly serialization: 'advanced' | 'json';
@@ -122,6 +128,9 @@ export class ProcessPoolExecutor extends PoolExecutor {
         kill: () => {
           child.kill('SIGKILL');
         },
+        terminate: () => {
+          child.kill('SIGTERM');
+        },
         close: () => {
           if (child.connected) child.disconnect();
           else if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -146,6 +155,20 @@ export class ProcessPoolExecutor extends PoolExecutor {
         shm.close();
       },
     };
+  }
+
+  /**
+   * Sends SIGTERM to every child now and shuts the pool down (Python 3.14's terminate_workers()):
+   * tasks not started are cancelled, running ones fail with BrokenProcessPool. A child that
+   * catches SIGTERM keeps running: killWorkers() then ends it. `await shutdown()` waits for the exits.
+   */
+  terminateWorkers(): void {
+    this.endWorkersNow('terminate', 'SIGTERM', 'terminateWorkers()');
+  }
+
+  /** As terminateWorkers(), with SIGKILL (Python 3.14's kill_workers()). */
+  killWorkers(): void {
+    this.endWorkersNow('kill', 'SIGKILL', 'killWorkers()');
   }
 
   protected override readonly workerNoun = 'child process';

@@ -107,8 +107,8 @@ export class PoolCounters {
   readonly queueWait = new DurationReservoir();
   readonly runTime = new DurationReservoir();
 
-  /** A task ran to its end in a worker: it waited `queueWaitMs` from submit() and ran `runMs`. */
-  ranToEnd(queueWaitMs: number, runMs: number, ok: boolean): void {
+  /** A task ran to its end in a worker (tasksCompleted): it waited `queueWaitMs` from submit() and ran `runMs`. */
+  taskCompleted(queueWaitMs: number, runMs: number, ok: boolean): void {
     this.queueWait.add(queueWaitMs);
     this.runTime.add(runMs);
     this.tasksCompleted++;

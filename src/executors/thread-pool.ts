@@ -63,6 +63,12 @@ function checkResourceLimits(value: unknown): ResourceLimits | undefined {
   return limits;
 }
 
+/**
+ * A pool of worker threads under an interpreter lock (see the lock models above), as Python's
+ * ThreadPoolExecutor. `submit(task, ...args)` returns a Future; `submitWith({ signal }, task, ...args)`
+ * takes an AbortSignal in the same call: aborting it cancels the task if it has not started and
+ * aborts it (Future.abort()) if it runs. `map()`, `shutdown()`, `stats()` as in Executor.
+ */
 export class ThreadPoolExecutor extends PoolExecutor {
   readonly lockModel: LockModel;
   readonly #policy: Policy | undefined;
@@ -159,6 +165,7 @@ export class ThreadPoolExecutor extends PoolExecutor {
         },
         killIsReliable: false,
         kill: terminate,
+        terminate,
         close: terminate,
         ref: () => worker.ref(),
         unref: () => worker.unref(),
