@@ -3,20 +3,25 @@
 
 import type { TransferListItem } from 'node:worker_threads';
 import type { ControlCells } from './control.js';
-import { Future, type AbortOutcome, type FutureOwner } from './future.js';
+import { rebuildThrown } from './errors.js';
+import { Future, futureInternals, type AbortOutcome, type FutureOwner } from './future.js';
 import { slotAbortCell, slotStateCell } from './control.js';
 import {
   SLOT_CANCELLED,
   SLOT_FREE,
   SLOT_PENDING,
   SLOT_RUNNING,
+  RESULT_FIELDS,
+  STATUS_OK,
+  STATUS_SKIPPED,
+  STATUS_VOID,
   type FromWorker,
   type InitMessage,
   type LockSpec,
   type RunMessage,
   type ToWorker,
 } from './protocol.js';
-import type { WorkerStats } from './stats.js';
+import type { PoolCounters, WorkerStats } from './stats.js';
 import type { NormalizedTask } from './task.js';
 
 /** How a subclass talks to one worker. */
@@ -63,6 +68,9 @@ export interface BrokenDetails {
   pid: number | null;
   cause?: unknown;
 }
+
+const internals = futureInternals();
+const NO_ARGS: unknown[] = [];
 
 export class WorkItem implements FutureOwner {
   readonly future: Future<unknown>;
@@ -177,6 +185,26 @@ export class PoolWorker {
       this.tasksAssigned--;
     }
     if (message.defs !== undefined) for (const [taskId] of message.defs) this.knownTasks.delete(taskId);
+  }
+
+  /** A batch of results from the worker: settles each task's future and counts it. */
+  complete(results: unknown[], counts: PoolCounters): void {
+    for (let i = 0; i < results.length; i += RESULT_FIELDS) {
+      const item = this.inflight.get(results[i] as number);
+      if (item === undefined) continue; // aborted by force and already failed
+      this.release(item);
+      item.args = NO_ARGS;
+      item.transfer = undefined;
+      const status = results[i + 1] as number;
+      if (status === STATUS_SKIPPED) continue; // cancelled before it started; counted at cancel()
+      const runMs = results[i + 4] as number;
+      const ok = status === STATUS_OK || status === STATUS_VOID;
+      counts.taskCompleted((results[i + 3] as number) - item.submittedAt, runMs, ok);
+      this.busyMs += runMs;
+      this.tasksCompleted++;
+      if (ok) internals.resolve(item.future, status === STATUS_VOID ? undefined : results[i + 2]);
+      else internals.reject(item.future, rebuildThrown(results[i + 2] as never));
+    }
   }
 
   /** The item is done here (or never ran): its slot is free again. */

@@ -16,16 +16,8 @@
 
 import type { TransferListItem } from 'node:worker_threads';
 import { AbortError, BrokenExecutor, ExecutorShutdownError, rebuildThrown } from './errors.js';
-import { futureInternals, settlesWithin, type AbortOutcome, type Future } from './future.js';
-import {
-  nowEpochMs,
-  RESULT_FIELDS,
-  STATUS_OK,
-  STATUS_SKIPPED,
-  STATUS_VOID,
-  type FromWorker,
-  type InitMessage,
-} from './protocol.js';
+import { abortOnSignal, futureInternals, settlesWithin, type AbortOutcome, type Future } from './future.js';
+import { nowEpochMs, type FromWorker, type InitMessage } from './protocol.js';
 import { PoolCounters, type ExecutorStats } from './stats.js';
 import { checkSendableArgs, normalizeTask, type NormalizedTask, type Task } from './task.js';
 import { unwrapTransfers } from './transfer.js';
@@ -55,7 +47,6 @@ export type { Executor, ExecutorOptions, ShutdownOptions, SubmitOptions } from '
 export type { BrokenDetails, SpawnedWorker, WorkerChannel, WorkerEvents } from './pool-worker.js';
 
 const internals = futureInternals();
-const NO_ARGS: unknown[] = [];
 
 export abstract class PoolExecutor implements Executor {
   readonly maxWorkers: number;
@@ -132,14 +123,7 @@ export abstract class PoolExecutor implements Executor {
   submitWith<T = unknown>(options: SubmitOptions, task: Task, ...args: unknown[]): Future<T> {
     const { signal, abortGraceMs } = checkSubmitOptions(options);
     const future = this.submit<T>(task, ...args);
-    if (signal === undefined) return future;
-    const abort = (): void => void future.abort({ graceMs: abortGraceMs }).catch(() => {});
-    if (signal.aborted) {
-      abort();
-    } else {
-      signal.addEventListener('abort', abort, { once: true });
-      future.addDoneCallback(() => signal.removeEventListener('abort', abort));
-    }
+    if (signal !== undefined) abortOnSignal(future as Future<unknown>, signal, abortGraceMs);
     return future;
   }
 
@@ -331,7 +315,8 @@ export abstract class PoolExecutor implements Executor {
   #onMessage(w: PoolWorker, message: FromWorker): void {
     switch (message.type) {
       case 'done':
-        this.#onResults(w, message.results);
+        w.complete(message.results, this.#counts);
+        this.#afterProgress(w);
         break;
       case 'ready':
         if (w.state === 'starting') w.state = 'ready';
@@ -353,30 +338,6 @@ export abstract class PoolExecutor implements Executor {
         w.lastError = rebuildThrown(message.error);
         break;
     }
-  }
-
-  #onResults(w: PoolWorker, results: unknown[]): void {
-    for (let i = 0; i < results.length; i += RESULT_FIELDS) {
-      const item = w.inflight.get(results[i] as number);
-      if (item === undefined) continue; // aborted by force and already failed
-      w.release(item);
-      item.args = NO_ARGS;
-      item.transfer = undefined;
-      const status = results[i + 1] as number;
-      if (status === STATUS_SKIPPED) continue; // cancelled before it started; counted at cancel()
-      const startedAt = results[i + 3] as number;
-      const runMs = results[i + 4] as number;
-      const ok = status === STATUS_OK || status === STATUS_VOID;
-      this.#counts.taskCompleted(startedAt - item.submittedAt, runMs, ok);
-      w.busyMs += runMs;
-      w.tasksCompleted++;
-      if (ok) {
-        internals.resolve(item.future, status === STATUS_VOID ? undefined : results[i + 2]);
-      } else {
-        internals.reject(item.future, rebuildThrown(results[i + 2] as never));
-      }
-    }
-    this.#afterProgress(w);
   }
 
   /** After a worker finished tasks: retire it, let it idle, or give it more. */
