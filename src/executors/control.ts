@@ -18,6 +18,16 @@ export interface ControlCells {
   cellView(index: number): Int32Array;
 }
 
+/** The cell of a task slot's state (SLOT_FREE, SLOT_PENDING, SLOT_RUNNING, SLOT_CANCELLED). */
+export function slotStateCell(slot: number): number {
+  return slot * CONTROL_CELLS_PER_SLOT;
+}
+
+/** The cell of a task slot's abort flag (nonzero: stop), polled by native kernels between slices. */
+export function slotAbortCell(slot: number): number {
+  return slot * CONTROL_CELLS_PER_SLOT + 1;
+}
+
 /** The slots' cells, then one doorbell cell (rung by the executor after each message to a thread). */
 export function controlBytes(slots: number): number {
   return (slots * CONTROL_CELLS_PER_SLOT + 1) * Int32Array.BYTES_PER_ELEMENT;

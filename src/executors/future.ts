@@ -295,3 +295,29 @@ export class Future<T = unknown> implements PromiseLike<T> {
 export function futureInternals(): FutureInternals {
   return internals;
 }
+
+/** Future.abort() once `signal` fires (at once if it has); the listener goes when the future is done. */
+export function abortOnSignal(future: Future<unknown>, signal: AbortSignal, graceMs: number | undefined): void {
+  const abort = (): void => void future.abort({ graceMs }).catch(() => {});
+  if (signal.aborted) return abort();
+  signal.addEventListener('abort', abort, { once: true });
+  future.addDoneCallback(() => signal.removeEventListener('abort', abort));
+}
+
+/** Whether `future` is done within `ms` (Infinity: waits as long as it takes). */
+export function settlesWithin(future: Future<unknown>, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    if (future.done()) return resolve(true);
+    const timer =
+      ms === Infinity
+        ? undefined
+        : setTimeout(() => {
+            unlisten();
+            resolve(false);
+          }, ms);
+    const unlisten = internals.listen(future, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}

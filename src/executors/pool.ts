@@ -1,6 +1,8 @@
 // What ThreadPoolExecutor and ProcessPoolExecutor share: the queue, dispatch in batches, futures,
-// cancellation, abort, failure handling, shutdown, map() and stats. The subclasses only start
-// workers (worker_threads or child_process.fork) and name their errors.
+// cancellation, abort, failure handling and shutdown. The subclasses only start workers
+// (worker_threads or child_process.fork) and name their errors. Beside it: map() (map.ts, built on
+// submitNormalized), one worker's bookkeeping and control block (pool-worker.ts), the options
+// (options.ts), the counters behind stats() (stats.ts).
 //
 // Start: lazy. A worker starts when a task is queued and no idle worker can take it, up to
 // maxWorkers (as Python's ThreadPoolExecutor does), and stays for the next tasks. start() starts
@@ -12,210 +14,39 @@
 // over all workers. A task that was sent but has not started can still be cancelled: each has a
 // slot in the worker's control block, which the worker claims atomically before starting it.
 
-import os from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
-import { AbortError, BrokenExecutor, ExecutorShutdownError, rebuildThrown, TimeoutError } from './errors.js';
-import { checkTimeout, Future, futureInternals, type AbortOutcome, type FutureOwner } from './future.js';
-import type { ControlCells } from './control.js';
-import {
-  CONTROL_CELLS_PER_SLOT,
-  FLAG_CHUNK,
-  FLAG_SPREAD,
-  nowEpochMs,
-  RESULT_FIELDS,
-  SLOT_CANCELLED,
-  SLOT_FREE,
-  SLOT_PENDING,
-  SLOT_RUNNING,
-  STATUS_OK,
-  STATUS_SKIPPED,
-  type FromWorker,
-  type InitMessage,
-  type LockSpec,
-  type ToWorker,
-} from './protocol.js';
-import { DurationReservoir, type ExecutorStats, type WorkerStats } from './stats.js';
-import { normalizeTask, type NormalizedTask, type Task } from './task.js';
+import { AbortError, BrokenExecutor, ExecutorShutdownError, rebuildThrown } from './errors.js';
+import { abortOnSignal, futureInternals, settlesWithin, type AbortOutcome, type Future } from './future.js';
+import { nowEpochMs, type FromWorker, type InitMessage } from './protocol.js';
+import { PoolCounters, type ExecutorStats } from './stats.js';
+import { checkSendableArgs, normalizeTask, type NormalizedTask, type Task } from './task.js';
 import { unwrapTransfers } from './transfer.js';
 import { kernelNames } from './builtin-kernels.js';
+import { mapOverSubmit, type MapOptions } from './map.js';
+import {
+  checkExecutorOptions,
+  checkShutdownOptions,
+  checkSubmitOptions,
+  type Executor,
+  type ExecutorOptions,
+  type ShutdownOptions,
+  type SubmitOptions,
+} from './options.js';
+import {
+  PoolWorker,
+  WorkItem,
+  type BrokenDetails,
+  type PoolHooks,
+  type SpawnedWorker,
+  type WorkerEvents,
+} from './pool-worker.js';
+import { WorkQueue } from './queue.js';
 
-export interface ExecutorOptions {
-  /** Most workers at once; default os.availableParallelism(). A positive integer. */
-  maxWorkers?: number;
-  /** A task run once in every worker before its first task; if it throws, the pool breaks. */
-  initializer?: Task;
-  initializerArgs?: unknown[];
-  /** An idle worker exits after this long (and is started again when needed); default: never. */
-  idleTimeoutMs?: number;
-  /** Future.abort(): how long a running task has to stop by itself before its worker is killed; default 1000. */
-  abortGraceMs?: number;
-  /** Tasks a worker may be sent ahead of finishing them (1..1024, default 64); 1 sends one task per message. */
-  pipelineDepth?: number;
-}
-
-export interface MapOptions {
-  /** Items per task (one message, one call per item in the worker); default 1. */
-  chunksize?: number;
-  /** Counted from the call: if a result is not ready by then, the iteration throws TimeoutError. */
-  timeoutMs?: number;
-  /** Spread each item (an array) into the task's arguments, as Python's starmap. Default false. */
-  spread?: boolean;
-}
-
-export interface ShutdownOptions {
-  /** Wait for every submitted task and for the workers to exit; default true. */
-  wait?: boolean;
-  /** Cancel the tasks that have not started; default false. */
-  cancelFutures?: boolean;
-}
-
-/** The interface both executors implement. */
-export interface Executor {
-  submit<T = unknown>(task: Task, ...args: unknown[]): Future<T>;
-  map<T = unknown>(
-    task: Task,
-    iterable: Iterable<unknown> | AsyncIterable<unknown>,
-    options?: MapOptions,
-  ): AsyncIterableIterator<T>;
-  shutdown(options?: ShutdownOptions): Promise<void>;
-  stats(): ExecutorStats;
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** How a subclass talks to one worker. */
-export interface WorkerChannel {
-  readonly threadId: number | null;
-  readonly pid: number | null;
-  /** Throws if the message cannot be serialized (nothing is sent then). */
-  send(message: ToWorker, transfer?: TransferListItem[]): void;
-  /** Ends the worker now, busy or not (terminate / SIGKILL). */
-  kill(): void;
-  /** Whether kill() always ends it promptly (SIGKILL does; terminate() waits for native code to return). */
-  readonly killIsReliable: boolean;
-  /** Ends an idle worker. */
-  close(): void;
-  ref(): void;
-  unref(): void;
-}
-
-export interface WorkerEvents {
-  message(message: FromWorker): void;
-  error(error: unknown): void;
-  exit(exitCode: number | null, signal: NodeJS.Signals | null): void;
-}
-
-export interface SpawnedWorker {
-  channel: WorkerChannel;
-  control: ControlCells;
-  controlInit: InitMessage['control'];
-  lock: LockSpec;
-  /** Called once the worker said it is ready (the process pool unlinks its segment's name then). */
-  onReady?(): void;
-  /** Called once after the worker exited. */
-  cleanup?(): void;
-}
-
-export interface BrokenDetails {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  threadId: number | null;
-  pid: number | null;
-  cause?: unknown;
-}
-
-const DEFAULT_PIPELINE_DEPTH = 64;
-const DEFAULT_ABORT_GRACE_MS = 1000;
+export type { MapOptions } from './map.js';
+export type { Executor, ExecutorOptions, ShutdownOptions, SubmitOptions } from './options.js';
+export type { BrokenDetails, SpawnedWorker, WorkerChannel, WorkerEvents } from './pool-worker.js';
 
 const internals = futureInternals();
-const NO_ARGS: unknown[] = [];
-
-function checkPositiveInteger(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value <= 0 || value > max) {
-    throw new RangeError(`${name} must be an integer between 1 and ${max}, got ${value}`);
-  }
-  return value;
-}
-
-function checkBoolean(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
-  return value;
-}
-
-class WorkItem implements FutureOwner {
-  readonly future: Future<unknown>;
-  worker: PoolWorker | undefined;
-  slot = -1;
-  /** Cancelled while still in the executor's queue: skipped when dispatched. */
-  dropped = false;
-
-  constructor(
-    readonly pool: PoolHooks,
-    readonly id: number,
-    readonly task: NormalizedTask,
-    readonly taskId: number,
-    /** Kept until the task is done (a task whose worker is replaced before it starts is sent again), then dropped. */
-    public args: unknown[],
-    public transfer: TransferListItem[] | undefined,
-    readonly flags: number,
-    readonly submittedAt: number,
-  ) {
-    this.future = new Future(this);
-  }
-  tryCancel(): boolean {
-    return this.pool.tryCancel(this);
-  }
-  isRunning(): boolean {
-    return this.pool.isRunning(this);
-  }
-  abort(_future: Future<unknown>, graceMs: number | undefined): Promise<AbortOutcome> {
-    return this.pool.abort(this, graceMs);
-  }
-}
-
-interface PoolHooks {
-  tryCancel(item: WorkItem): boolean;
-  isRunning(item: WorkItem): boolean;
-  abort(item: WorkItem, graceMs: number | undefined): Promise<AbortOutcome>;
-}
-
-class PoolWorker {
-  state: 'starting' | 'ready' | 'closing' | 'dead' = 'starting';
-  readonly inflight = new Map<number, WorkItem>();
-  readonly freeSlots: number[];
-  readonly knownTasks = new Set<number>();
-  tasksAssigned = 0;
-  tasksCompleted = 0;
-  busyMs = 0;
-  readonly startedAt = performance.now();
-  /** Will take no more tasks (maxTasksPerChild reached); closes once its tasks are done. */
-  retiring = false;
-  /** Its exit is our doing (close, kill), not a crash. */
-  exitExpected = false;
-  killed = false;
-  referenced = true;
-  idleTimer: NodeJS.Timeout | undefined;
-  lastError: unknown;
-  readonly exited: Promise<void>;
-  markExited!: () => void;
-  readyWaiters: Array<(error?: unknown) => void> = [];
-
-  constructor(
-    readonly workerId: number,
-    readonly spawned: SpawnedWorker,
-    depth: number,
-  ) {
-    this.freeSlots = Array.from({ length: depth }, (_, i) => depth - 1 - i);
-    this.exited = new Promise((resolve) => (this.markExited = resolve));
-  }
-  get channel(): WorkerChannel {
-    return this.spawned.channel;
-  }
-  get control(): ControlCells {
-    return this.spawned.control;
-  }
-}
 
 export abstract class PoolExecutor implements Executor {
   readonly maxWorkers: number;
@@ -224,11 +55,11 @@ export abstract class PoolExecutor implements Executor {
   readonly pipelineDepth: number;
   readonly #abortGraceMs: number;
   readonly #idleTimeoutMs: number | undefined;
-  readonly #maxTasksPerWorker: number | undefined;
+  readonly #maxTasksPerChild: number | undefined;
   readonly #initializer: InitMessage['initializer'];
 
-  #queue: WorkItem[] = [];
-  #queueHead = 0;
+  /** Submitted, not yet sent to a worker; entries cancelled meanwhile stay in it, marked dropped. */
+  readonly #queue = new WorkQueue<WorkItem>();
   #queuedCount = 0;
   #flushScheduled = false;
   readonly #workers = new Set<PoolWorker>();
@@ -241,53 +72,18 @@ export abstract class PoolExecutor implements Executor {
   #broken: BrokenExecutor | undefined;
   #drainWaiters: Array<() => void> = [];
 
-  #submitted = 0;
-  #succeeded = 0;
-  #ranToEnd = 0;
-  #failed = 0;
-  #cancelled = 0;
-  #aborted = 0;
-  #workersStarted = 0;
-  #workersExited = 0;
-  readonly #queueWait = new DurationReservoir();
-  readonly #runTime = new DurationReservoir();
+  readonly #counts = new PoolCounters();
   readonly #hooks: PoolHooks;
 
-  protected constructor(kind: 'thread' | 'process', options: ExecutorOptions & { maxTasksPerWorker?: number }) {
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  protected constructor(kind: 'thread' | 'process', options: ExecutorOptions, maxTasksPerChild?: unknown) {
+    const checked = checkExecutorOptions(options, maxTasksPerChild);
     this.#kind = kind;
-    this.maxWorkers =
-      options.maxWorkers === undefined
-        ? os.availableParallelism()
-        : checkPositiveInteger(options.maxWorkers, 'maxWorkers', 4096);
-    this.pipelineDepth =
-      options.pipelineDepth === undefined
-        ? DEFAULT_PIPELINE_DEPTH
-        : checkPositiveInteger(options.pipelineDepth, 'pipelineDepth', 1024);
-    // Infinity (or beyond a timer's range): abort() never kills a worker, it waits for the task.
-    this.#abortGraceMs =
-      options.abortGraceMs === undefined
-        ? DEFAULT_ABORT_GRACE_MS
-        : (checkTimeout(options.abortGraceMs, 'abortGraceMs') ?? Infinity);
-    this.#idleTimeoutMs = checkTimeout(options.idleTimeoutMs, 'idleTimeoutMs');
-    this.#maxTasksPerWorker =
-      options.maxTasksPerWorker === undefined
-        ? undefined
-        : checkPositiveInteger(options.maxTasksPerWorker, 'maxTasksPerChild');
-    if (options.initializer !== undefined) {
-      const args = options.initializerArgs ?? [];
-      if (!Array.isArray(args)) throw new TypeError('initializerArgs must be an array');
-      let task: NormalizedTask;
-      try {
-        task = normalizeTask(options.initializer, kernelNames());
-      } catch (error) {
-        if (error instanceof Error) error.message = error.message.replace(/^task/, 'initializer');
-        throw error;
-      }
-      this.#initializer = { task: task.descriptor, args };
-    } else if (options.initializerArgs !== undefined) {
-      throw new TypeError('initializerArgs needs an initializer');
-    }
+    this.maxWorkers = checked.maxWorkers;
+    this.pipelineDepth = checked.pipelineDepth;
+    this.#abortGraceMs = checked.abortGraceMs;
+    this.#idleTimeoutMs = checked.idleTimeoutMs;
+    this.#maxTasksPerChild = checked.maxTasksPerChild;
+    this.#initializer = checked.initializer;
     this.#hooks = {
       tryCancel: (item) => this.#tryCancel(item),
       isRunning: (item) => this.#isRunning(item),
@@ -297,7 +93,12 @@ export abstract class PoolExecutor implements Executor {
 
   /** Starts one worker: the subclass creates it and wires its events. */
   protected abstract spawnWorker(workerId: number, events: WorkerEvents): SpawnedWorker;
+  /** The subclass's own error for a broken pool (BrokenThreadPool, BrokenProcessPool). */
   protected abstract brokenError(message: string, details: BrokenDetails): BrokenExecutor;
+  /** How messages name one of this pool's workers: 'worker thread', 'child process'. */
+  protected abstract readonly workerNoun: string;
+  /** What kill() does to one, for messages: 'terminated', 'killed'. */
+  protected abstract readonly killVerb: string;
 
   // --- submitting --------------------------------------------------------------------------------
 
@@ -308,21 +109,28 @@ export abstract class PoolExecutor implements Executor {
   submit<T = unknown>(task: Task, ...args: unknown[]): Future<T> {
     this.#checkOpen();
     const normalized = normalizeTask(task, kernelNames());
-    for (let i = 0; i < args.length; i++) {
-      const type = typeof args[i];
-      if (type === 'function' || type === 'symbol') {
-        throw new TypeError(
-          `args[${i}]: a ${type} cannot be sent to a worker (functions are never sent across: name a task instead)`,
-        );
-      }
-    }
+    checkSendableArgs(args);
     const transfer = unwrapTransfers(args);
     return this.#enqueue(normalized, args, transfer, 0).future as Future<T>;
   }
 
   /**
-   * task(item) for every item, as an async iterable of the results in input order. Items are all
-   * submitted at once (as Python does); stopping the iteration early cancels what has not started.
+   * submit() with options, in one call: `submitWith({ signal }, task, ...args)`. Aborting `signal`
+   * does what Future.abort() does: a task that has not started is cancelled, a running one is
+   * asked to stop and, after abortGraceMs (default: the pool's), its worker is ended. A signal
+   * already aborted gives a cancelled future.
+   */
+  submitWith<T = unknown>(options: SubmitOptions, task: Task, ...args: unknown[]): Future<T> {
+    const { signal, abortGraceMs } = checkSubmitOptions(options);
+    const future = this.submit<T>(task, ...args);
+    if (signal !== undefined) abortOnSignal(future as Future<unknown>, signal, abortGraceMs);
+    return future;
+  }
+
+  /**
+   * task(item) for every item, as an async iterable of the results in input order (see MapOptions:
+   * chunksize, timeoutMs, spread, buffersize). Without buffersize every item is submitted at once,
+   * as Python does; stopping the iteration early cancels what has not started.
    */
   map<T = unknown>(
     task: Task,
@@ -330,104 +138,23 @@ export abstract class PoolExecutor implements Executor {
     options: MapOptions = {},
   ): AsyncIterableIterator<T> {
     this.#checkOpen();
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
     const normalized = normalizeTask(task, kernelNames());
-    const chunksize =
-      options.chunksize === undefined ? 1 : checkPositiveInteger(options.chunksize, 'options.chunksize');
-    const timeoutMs = checkTimeout(options.timeoutMs, 'options.timeoutMs');
-    const spread = checkBoolean(options.spread, 'options.spread', false);
-    const isSync = iterable !== null && typeof (iterable as Iterable<unknown>)?.[Symbol.iterator] === 'function';
-    const isAsync =
-      iterable !== null && typeof (iterable as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
-    if (!isSync && !isAsync) throw new TypeError('iterable must be an iterable or an async iterable');
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    return mapOverSubmit<T>(
+      (args, flags) => this.submitNormalized(normalized, args, undefined, flags),
+      iterable,
+      options,
+    );
+  }
 
-    const futures: Future<unknown>[] = [];
-    let sourceDone = false;
-    let sourceError: { error: unknown } | undefined;
-    let wake: (() => void) | undefined;
-    let chunk: unknown[] = [];
-    const submitChunk = (): void => {
-      if (chunk.length === 0) return;
-      const items = chunk;
-      chunk = [];
-      if (chunksize === 1) {
-        const item = items[0];
-        let args: unknown[];
-        if (spread) {
-          if (!Array.isArray(item))
-            throw new TypeError('map(..., { spread: true }): every item must be an array of arguments');
-          args = [...item];
-        } else {
-          args = [item];
-        }
-        futures.push(this.#enqueue(normalized, args, undefined, 0).future);
-      } else {
-        futures.push(this.#enqueue(normalized, [items], undefined, FLAG_CHUNK | (spread ? FLAG_SPREAD : 0)).future);
-      }
-      wake?.();
-    };
-    const add = (item: unknown): void => {
-      chunk.push(item);
-      if (chunk.length >= chunksize) submitChunk();
-    };
-
-    if (isSync) {
-      for (const item of iterable as Iterable<unknown>) add(item);
-      submitChunk();
-      sourceDone = true;
-    } else {
-      void (async () => {
-        try {
-          for await (const item of iterable as AsyncIterable<unknown>) {
-            if (this.#shutdown || this.#broken) break;
-            add(item);
-          }
-          submitChunk();
-        } catch (error) {
-          sourceError = { error };
-        } finally {
-          sourceDone = true;
-          wake?.();
-        }
-      })();
-    }
-
-    async function* results(): AsyncGenerator<T> {
-      let index = 0;
-      try {
-        for (;;) {
-          if (index >= futures.length) {
-            if (sourceError !== undefined) throw sourceError.error;
-            if (sourceDone) return;
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = undefined;
-            continue;
-          }
-          const future = futures[index]!;
-          let value: unknown;
-          if (deadline === undefined) {
-            value = await future;
-          } else {
-            const left = deadline - performance.now();
-            if (left <= 0 && !future.done()) throw new TimeoutError(`map(): results not ready within ${timeoutMs} ms`);
-            try {
-              value = await future.result({ timeoutMs: Math.max(0, left) });
-            } catch (error) {
-              if (error instanceof TimeoutError)
-                throw new TimeoutError(`map(): results not ready within ${timeoutMs} ms`);
-              throw error;
-            }
-          }
-          index++;
-          if (chunksize === 1) yield value as T;
-          else for (const v of value as T[]) yield v;
-        }
-      } finally {
-        for (let i = index; i < futures.length; i++) futures[i]!.cancel();
-      }
-    }
-    return results();
+  /** submit() for arguments already checked: what map() is built on. Throws if the pool is closed or broken. */
+  protected submitNormalized(
+    task: NormalizedTask,
+    args: unknown[],
+    transfer: TransferListItem[] | undefined,
+    flags: number,
+  ): Future<unknown> {
+    this.#checkOpen();
+    return this.#enqueue(task, args, transfer, flags).future;
   }
 
   #checkOpen(): void {
@@ -452,7 +179,7 @@ export abstract class PoolExecutor implements Executor {
     const item = new WorkItem(this.#hooks, this.#nextItemId++, task, taskId, args, transfer, flags, nowEpochMs());
     this.#queue.push(item);
     this.#queuedCount++;
-    this.#submitted++;
+    this.#counts.tasksSubmitted++;
     this.#scheduleFlush();
     return item;
   }
@@ -471,29 +198,13 @@ export abstract class PoolExecutor implements Executor {
 
   // --- dispatch ----------------------------------------------------------------------------------
 
-  #capacity(w: PoolWorker): number {
-    if (w.state === 'closing' || w.state === 'dead' || w.retiring) return 0;
-    let room = w.freeSlots.length;
-    if (this.#maxTasksPerWorker !== undefined) room = Math.min(room, this.#maxTasksPerWorker - w.tasksAssigned);
-    return room;
-  }
-
   #takeQueued(): WorkItem | undefined {
-    while (this.#queueHead < this.#queue.length) {
-      const item = this.#queue[this.#queueHead]!;
-      this.#queue[this.#queueHead++] = undefined as never;
-      // A queue that never runs dry must not keep growing at the front.
-      if (this.#queueHead >= 4096 && this.#queueHead * 2 >= this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#queueHead);
-        this.#queueHead = 0;
-      }
+    for (let item = this.#queue.shift(); item !== undefined; item = this.#queue.shift()) {
       if (!item.dropped) {
         this.#queuedCount--;
         return item;
       }
     }
-    this.#queue = [];
-    this.#queueHead = 0;
     return undefined;
   }
 
@@ -501,17 +212,17 @@ export abstract class PoolExecutor implements Executor {
     if (this.#broken !== undefined || this.#queuedCount === 0) return;
     // Start workers: one per queued task that no idle worker can take, up to maxWorkers.
     let idle = 0;
-    for (const w of this.#workers) if (w.inflight.size === 0 && this.#capacity(w) > 0) idle++;
+    for (const w of this.#workers) if (w.inflight.size === 0 && w.capacity(this.#maxTasksPerChild) > 0) idle++;
     while (this.#workers.size < this.maxWorkers && idle < this.#queuedCount) {
       if (!this.#startWorker()) return;
       idle++;
     }
-    const eligible = [...this.#workers].filter((w) => this.#capacity(w) > 0);
+    const eligible = [...this.#workers].filter((w) => w.capacity(this.#maxTasksPerChild) > 0);
     eligible.sort((a, b) => a.inflight.size - b.inflight.size);
     for (let i = 0; i < eligible.length && this.#queuedCount > 0; i++) {
       const w = eligible[i]!;
       const share = Math.ceil(this.#queuedCount / (eligible.length - i));
-      const n = Math.min(share, this.#capacity(w));
+      const n = Math.min(share, w.capacity(this.#maxTasksPerChild));
       const batch: WorkItem[] = [];
       for (let k = 0; k < n; k++) {
         const item = this.#takeQueued();
@@ -522,72 +233,29 @@ export abstract class PoolExecutor implements Executor {
     }
   }
 
-  #assign(w: PoolWorker, item: WorkItem): void {
-    const slot = w.freeSlots.pop()!;
-    item.slot = slot;
-    item.worker = w;
-    w.control.store(slot * CONTROL_CELLS_PER_SLOT + 1, 0);
-    w.control.store(slot * CONTROL_CELLS_PER_SLOT, SLOT_PENDING);
-    w.inflight.set(item.id, item);
-    w.tasksAssigned++;
-  }
-
-  /** Frees the item's slot; `undo` also takes back the assignment (the batch was never sent). */
-  #unassign(w: PoolWorker, item: WorkItem, undo: boolean): void {
-    w.control.store(item.slot * CONTROL_CELLS_PER_SLOT, SLOT_FREE);
-    w.freeSlots.push(item.slot);
-    w.inflight.delete(item.id);
-    if (undo) w.tasksAssigned--;
-    item.worker = undefined;
-    item.slot = -1;
-  }
-
   #send(w: PoolWorker, batch: WorkItem[]): void {
-    const items: unknown[] = [];
-    let defs: Array<[number, NormalizedTask['descriptor']]> | undefined;
-    let transfer: TransferListItem[] | undefined;
-    for (const item of batch) {
-      this.#assign(w, item);
-      if (!w.knownTasks.has(item.taskId)) {
-        w.knownTasks.add(item.taskId);
-        (defs ??= []).push([item.taskId, item.task.descriptor]);
-      }
-      items.push(item.id, item.slot, item.taskId, item.flags, item.args);
-      if (item.transfer !== undefined) (transfer ??= []).push(...item.transfer);
-    }
-    this.#setBusy(w);
+    const { message, transfer } = w.assign(batch);
+    w.setBusy();
     try {
-      w.channel.send({ type: 'run', defs, items }, transfer);
+      w.channel.send(message, transfer);
     } catch (error) {
-      for (const item of batch) this.#unassign(w, item, true);
-      if (defs !== undefined) for (const [taskId] of defs) w.knownTasks.delete(taskId);
+      w.unassign(batch, message);
       if (batch.length > 1) {
         // Find the task(s) whose arguments cannot be sent; the others go on.
         for (const item of batch) this.#send(w, [item]);
       } else {
         const item = batch[0]!;
-        this.#failed++;
+        this.#counts.tasksFailed++;
         internals.reject(
           item.future,
           new TypeError(
-            `the arguments of task ${item.task.label} cannot be sent to a ${this.#kind === 'thread' ? 'worker thread' : 'child process'}: ` +
+            `the arguments of task ${item.task.label} cannot be sent to a ${this.workerNoun}: ` +
               `${(error as Error)?.message ?? String(error)}`,
             { cause: error },
           ),
         );
       }
       this.#afterProgress(w);
-    }
-  }
-
-  #setBusy(w: PoolWorker): void {
-    if (w.idleTimer !== undefined) {
-      clearTimeout(w.idleTimer);
-      w.idleTimer = undefined;
-    }
-    if (!w.referenced) {
-      w.referenced = true;
-      w.channel.ref();
     }
   }
 
@@ -622,7 +290,7 @@ export abstract class PoolExecutor implements Executor {
     const w = new PoolWorker(workerId, spawned, this.pipelineDepth);
     started.worker = w;
     this.#workers.add(w);
-    this.#workersStarted++;
+    this.#counts.workersStarted++;
     const init: InitMessage = {
       type: 'init',
       kind: this.#kind,
@@ -630,6 +298,7 @@ export abstract class PoolExecutor implements Executor {
       lock: spawned.lock,
       control: spawned.controlInit,
       initializer: this.#initializer,
+      serialization: spawned.serialization,
     };
     spawned.channel.send(init);
     return w;
@@ -639,26 +308,20 @@ export abstract class PoolExecutor implements Executor {
   async start(): Promise<void> {
     this.#checkOpen();
     while (this.#workers.size < this.maxWorkers) if (this.#startWorker() === undefined) break;
-    const waits = [...this.#workers].map(
-      (w) =>
-        new Promise<void>((resolve, reject) => {
-          if (w.state !== 'starting') return resolve();
-          w.readyWaiters.push((error) => (error === undefined ? resolve() : reject(error)));
-        }),
-    );
-    await Promise.all(waits);
+    await Promise.all([...this.#workers].map((w) => w.whenReady()));
     if (this.#broken !== undefined) throw this.#broken;
   }
 
   #onMessage(w: PoolWorker, message: FromWorker): void {
     switch (message.type) {
       case 'done':
-        this.#onResults(w, message.results);
+        w.complete(message.results, this.#counts);
+        this.#afterProgress(w);
         break;
       case 'ready':
         if (w.state === 'starting') w.state = 'ready';
         w.spawned.onReady?.();
-        for (const waiter of w.readyWaiters.splice(0)) waiter();
+        w.settleReady();
         this.#afterProgress(w);
         break;
       case 'init-failed': {
@@ -667,7 +330,7 @@ export abstract class PoolExecutor implements Executor {
           `a worker initializer failed, the pool is not usable anymore: ${cause instanceof Error ? cause.message : String(cause)}`,
           { exitCode: null, signal: null, threadId: w.channel.threadId, pid: w.channel.pid, cause },
         );
-        for (const waiter of w.readyWaiters.splice(0)) waiter(error);
+        w.settleReady(error);
         this.#breakPool(error);
         break;
       }
@@ -677,48 +340,18 @@ export abstract class PoolExecutor implements Executor {
     }
   }
 
-  #onResults(w: PoolWorker, results: unknown[]): void {
-    for (let i = 0; i < results.length; i += RESULT_FIELDS) {
-      const item = w.inflight.get(results[i] as number);
-      if (item === undefined) continue; // aborted by force and already failed
-      this.#unassign(w, item, false);
-      item.args = NO_ARGS;
-      item.transfer = undefined;
-      const status = results[i + 1] as number;
-      if (status === STATUS_SKIPPED) continue; // cancelled before it started; counted at cancel()
-      const startedAt = results[i + 3] as number;
-      const runMs = results[i + 4] as number;
-      this.#queueWait.add(startedAt - item.submittedAt);
-      this.#runTime.add(runMs);
-      w.busyMs += runMs;
-      w.tasksCompleted++;
-      this.#ranToEnd++;
-      if (status === STATUS_OK) {
-        this.#succeeded++;
-        internals.resolve(item.future, results[i + 2]);
-      } else {
-        this.#failed++;
-        internals.reject(item.future, rebuildThrown(results[i + 2] as never));
-      }
-    }
-    this.#afterProgress(w);
-  }
-
   /** After a worker finished tasks: retire it, let it idle, or give it more. */
   #afterProgress(w: PoolWorker): void {
     if (w.inflight.size === 0 && w.state !== 'dead') {
-      if (this.#maxTasksPerWorker !== undefined && w.tasksAssigned >= this.#maxTasksPerWorker) w.retiring = true;
+      if (this.#maxTasksPerChild !== undefined && w.tasksAssigned >= this.#maxTasksPerChild) w.retiring = true;
       if (w.retiring) {
-        this.#closeWorker(w);
+        w.close();
       } else if (this.#queuedCount === 0) {
-        if (w.referenced) {
-          w.referenced = false;
-          w.channel.unref();
-        }
+        w.setIdle();
         if (this.#idleTimeoutMs !== undefined && w.idleTimer === undefined && w.state === 'ready') {
           w.idleTimer = setTimeout(() => {
             w.idleTimer = undefined;
-            if (w.inflight.size === 0 && w.state === 'ready') this.#closeWorker(w);
+            if (w.inflight.size === 0 && w.state === 'ready') w.close();
           }, this.#idleTimeoutMs);
           w.idleTimer.unref();
         }
@@ -728,34 +361,12 @@ export abstract class PoolExecutor implements Executor {
     this.#checkDrained();
   }
 
-  #closeWorker(w: PoolWorker): void {
-    if (w.state === 'closing' || w.state === 'dead') return;
-    w.state = 'closing';
-    w.exitExpected = true;
-    // Keep the event loop alive until its exit event: shutdown() waits for it.
-    this.#setBusy(w);
-    w.channel.close();
-  }
-
-  #killWorker(w: PoolWorker): void {
-    if (w.state === 'dead') return;
-    w.state = 'closing';
-    w.exitExpected = true;
-    w.killed = true;
-    w.channel.kill();
-    // A thread inside native code may never exit: nobody waits for it, and it must not keep the process alive.
-    if (!w.channel.killIsReliable && w.referenced) {
-      w.referenced = false;
-      w.channel.unref();
-    }
-  }
-
   #onExit(w: PoolWorker, exitCode: number | null, signal: NodeJS.Signals | null): void {
     if (w.state === 'dead') return;
     w.state = 'dead';
     if (w.idleTimer !== undefined) clearTimeout(w.idleTimer);
     this.#workers.delete(w);
-    this.#workersExited++;
+    this.#counts.workersExited++;
     try {
       w.spawned.cleanup?.();
     } catch {
@@ -765,17 +376,16 @@ export abstract class PoolExecutor implements Executor {
     if (!w.exitExpected && this.#broken === undefined) {
       const how = signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`;
       const cause = w.lastError;
-      const what = this.#kind === 'thread' ? 'A worker thread' : 'A child process';
       const error = this.brokenError(
-        `${what} of the pool terminated abruptly (it ${how}) while the future was running or pending` +
+        `A ${this.workerNoun} of the pool terminated abruptly (it ${how}) while the future was running or pending` +
           (cause instanceof Error ? `: ${cause.message}` : ''),
         { exitCode, signal, threadId: w.channel.threadId, pid: w.channel.pid, cause },
       );
-      for (const waiter of w.readyWaiters.splice(0)) waiter(error);
+      w.settleReady(error);
       this.#breakPool(error, w);
       return;
     }
-    for (const waiter of w.readyWaiters.splice(0)) waiter(this.#broken);
+    w.settleReady(this.#broken);
     // Tasks it was sent but never started go back to the front of the queue.
     if (w.inflight.size > 0) this.#requeue(w);
     if (this.#queuedCount > 0) this.#flush();
@@ -785,46 +395,40 @@ export abstract class PoolExecutor implements Executor {
   /** Puts a dead worker's unstarted tasks back at the front of the queue. */
   #requeue(w: PoolWorker): void {
     const back: WorkItem[] = [];
-    for (const item of w.inflight.values()) {
-      const stateCell = item.slot * CONTROL_CELLS_PER_SLOT;
-      const state = w.control.compareExchange(stateCell, SLOT_PENDING, SLOT_CANCELLED);
-      w.inflight.delete(item.id);
-      item.worker = undefined;
-      item.slot = -1;
+    for (const item of [...w.inflight.values()]) {
+      const unstarted = w.claimBack(item);
+      w.detach(item);
       if (item.future.done()) continue;
-      if (state === SLOT_PENDING) {
+      if (unstarted) {
         back.push(item);
       } else {
-        this.#failed++;
+        this.#counts.tasksFailed++;
         internals.reject(
           item.future,
           new AbortError('the task was stopped: its worker was terminated to abort another task'),
         );
       }
     }
-    if (back.length > 0) {
-      this.#queue = [...back, ...this.#queue.slice(this.#queueHead)];
-      this.#queueHead = 0;
-      this.#queuedCount += back.length;
-    }
+    this.#queue.pushFront(back);
+    this.#queuedCount += back.length;
   }
 
   /** Fails every outstanding future with `error` and ends every worker (`dead`: one that already exited). */
-  #breakPool(error: BrokenExecutor, dead?: PoolWorker): void {
+  #breakPool(error: BrokenExecutor, dead?: PoolWorker, how: 'kill' | 'terminate' = 'kill'): void {
     if (this.#broken !== undefined) return;
     this.#broken = error;
     const workers = dead === undefined ? [...this.#workers] : [dead, ...this.#workers];
     for (const w of workers) {
       for (const item of w.inflight.values()) {
         item.worker = undefined;
-        if (!item.future.done()) this.#failed++;
+        if (!item.future.done()) this.#counts.tasksFailed++;
         internals.reject(item.future, error);
       }
       w.inflight.clear();
-      this.#killWorker(w);
+      w.kill(how);
     }
     for (let item = this.#takeQueued(); item !== undefined; item = this.#takeQueued()) {
-      this.#failed++;
+      this.#counts.tasksFailed++;
       internals.reject(item.future, error);
     }
     this.#checkDrained();
@@ -839,22 +443,20 @@ export abstract class PoolExecutor implements Executor {
       if (item.future.done()) return false;
       item.dropped = true;
       this.#queuedCount--;
-      this.#cancelled++;
+      this.#counts.tasksCancelled++;
       this.#checkDrained();
       return true;
     }
-    const w = item.worker;
-    const state = w.control.compareExchange(item.slot * CONTROL_CELLS_PER_SLOT, SLOT_PENDING, SLOT_CANCELLED);
-    if (state !== SLOT_PENDING) return false;
+    if (!item.worker.claimBack(item)) return false;
     // The worker will skip it and report it; the slot is freed then.
-    this.#cancelled++;
+    this.#counts.tasksCancelled++;
     return true;
   }
 
   #isRunning(item: WorkItem): boolean {
     const w = item.worker;
     if (w === undefined || item.future.done()) return false;
-    return w.control.load(item.slot * CONTROL_CELLS_PER_SLOT) === SLOT_RUNNING;
+    return w.isRunning(item);
   }
 
   async #abort(item: WorkItem, graceMs: number | undefined): Promise<AbortOutcome> {
@@ -863,45 +465,26 @@ export abstract class PoolExecutor implements Executor {
     if (future.cancel()) return 'cancelled';
     const w = item.worker;
     if (w === undefined) return future.cancelled() ? 'cancelled' : 'finished';
-    // Cooperative: raise the task's abort flag (kernels poll it each slice) and fire its signal.
-    w.control.store(item.slot * CONTROL_CELLS_PER_SLOT + 1, 1);
-    try {
-      w.channel.send({ type: 'abort', id: item.id });
-    } catch {
-      // the worker is going away anyway
-    }
+    // Cooperative first: the task's abort flag and signal.
+    w.requestAbort(item);
     const grace = graceMs ?? this.#abortGraceMs;
-    const stopped = await new Promise<boolean>((resolve) => {
-      if (future.done()) return resolve(true);
-      const timer =
-        grace === Infinity
-          ? undefined
-          : setTimeout(() => {
-              unlisten();
-              resolve(false);
-            }, grace);
-      const unlisten = internals.listen(future, () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-    if (stopped) {
+    if (await settlesWithin(future, grace)) {
       if (future.cancelled()) return 'cancelled';
       const error = await future.exception().catch(() => undefined);
-      if (error !== undefined) this.#aborted++;
+      if (error !== undefined) this.#counts.tasksAborted++;
       return error === undefined ? 'finished' : 'cooperative';
     }
     // Forceful: the task ignored its flag. End the worker; the others take over its queue.
-    w.inflight.delete(item.id);
-    this.#aborted++;
-    this.#failed++;
+    w.detach(item);
+    this.#counts.tasksAborted++;
+    this.#counts.tasksFailed++;
     internals.reject(
       future,
       new AbortError(
-        `the task did not stop within ${grace} ms of abort(), so its ${this.#kind === 'thread' ? 'worker thread was terminated' : 'child process was killed'}`,
+        `the task did not stop within ${grace} ms of abort(), so its ${this.workerNoun} was ${this.killVerb}`,
       ),
     );
-    this.#killWorker(w);
+    w.kill();
     // Out of the pool at once: a thread stuck in native code may never exit, and must not hold a place.
     this.#workers.delete(w);
     this.#requeue(w);
@@ -918,12 +501,10 @@ export abstract class PoolExecutor implements Executor {
    * pool; waits for running tasks otherwise (use Future.abort() to stop those).
    */
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-    const wait = checkBoolean(options.wait, 'options.wait', true);
-    const cancelFutures = checkBoolean(options.cancelFutures, 'options.cancelFutures', false);
+    const { wait, cancelFutures } = checkShutdownOptions(options);
     this.#shutdown = true;
     if (cancelFutures) {
-      for (let i = this.#queueHead; i < this.#queue.length; i++) this.#queue[i]!.future.cancel();
+      for (const item of this.#queue) item.future.cancel();
       for (const w of this.#workers) for (const item of [...w.inflight.values()]) item.future.cancel();
     }
     this.#closing ??= this.#drained().then(() => this.#closeAll());
@@ -955,11 +536,28 @@ export abstract class PoolExecutor implements Executor {
     const exits: Promise<void>[] = [];
     for (const w of [...this.#workers]) {
       if (w.killed && !w.channel.killIsReliable) continue; // may be stuck in native code: do not wait for it
-      this.#closeWorker(w);
+      w.close();
       exits.push(w.exited);
     }
     await Promise.all(exits);
     this.onClosed();
+  }
+
+  /**
+   * Python 3.14's terminate_workers()/kill_workers(): shut down, cancel what has not started, and
+   * end every worker now; what was running fails with the pool's broken error, naming `caller`.
+   */
+  protected endWorkersNow(how: 'kill' | 'terminate', signal: NodeJS.Signals, caller: string): void {
+    void this.shutdown({ wait: false, cancelFutures: true });
+    const error = this.brokenError(`${caller} ended the pool's workers while the future was running`, {
+      exitCode: null,
+      signal,
+      threadId: null,
+      pid: null,
+    });
+    this.#breakPool(error, undefined, how);
+    // Already broken (or called again): end what is left, e.g. killWorkers() after terminateWorkers().
+    for (const w of [...this.#workers]) w.kill(how);
   }
 
   /** Called once after shutdown, when every worker that could exit has. */
@@ -974,45 +572,9 @@ export abstract class PoolExecutor implements Executor {
 
   stats(): ExecutorStats {
     const now = performance.now();
-    let inFlight = 0;
-    const workers: WorkerStats[] = [...this.#workers].map((w) => {
-      inFlight += w.inflight.size;
-      const aliveMs = now - w.startedAt;
-      const state: WorkerStats['state'] =
-        w.state === 'starting'
-          ? 'starting'
-          : w.state !== 'ready' || w.retiring
-            ? 'retiring'
-            : w.inflight.size > 0
-              ? 'busy'
-              : 'idle';
-      return {
-        workerId: w.workerId,
-        threadId: w.channel.threadId,
-        pid: w.channel.pid,
-        state,
-        tasksCompleted: w.tasksCompleted,
-        busyMs: w.busyMs,
-        aliveMs,
-        utilization: aliveMs > 0 ? Math.min(1, w.busyMs / aliveMs) : 0,
-      };
-    });
-    return {
-      kind: this.#kind,
-      maxWorkers: this.maxWorkers,
-      tasksSubmitted: this.#submitted,
-      tasksCompleted: this.#ranToEnd,
-      tasksSucceeded: this.#succeeded,
-      tasksFailed: this.#failed,
-      tasksCancelled: this.#cancelled,
-      tasksAborted: this.#aborted,
-      tasksQueued: this.#queuedCount,
-      tasksInFlight: inFlight,
-      workersStarted: this.#workersStarted,
-      workersExited: this.#workersExited,
-      queueWaitMs: this.#queueWait.summary(),
-      runTimeMs: this.#runTime.summary(),
-      workers,
-    };
+    return this.#counts.snapshot(
+      { kind: this.#kind, maxWorkers: this.maxWorkers, tasksQueued: this.#queuedCount },
+      [...this.#workers].map((w) => w.stats(now)),
+    );
   }
 }

@@ -9,6 +9,8 @@ import { SharedMemory } from '../shared-memory.js';
 import { controlBytes, sharedMemoryCells } from './control.js';
 import { BrokenProcessPool } from './errors.js';
 import { inheritedExecArgv } from './exec-argv.js';
+import { checkJsonCarriable } from './json-carriable.js';
+import { RUN_ITEM_FIELDS, type RunMessage } from './protocol.js';
 import {
   PoolExecutor,
   type BrokenDetails,
@@ -30,6 +32,20 @@ export interface ProcessPoolExecutorOptions extends ExecutorOptions {
 
 const WORKER_PATH = fileURLToPath(new URL('./process-worker.js', import.meta.url));
 
+/** serialization 'json': every argument of every task in the batch must survive JSON (the pool then finds which task's do not). */
+function checkRunArgs(message: RunMessage): void {
+  for (let i = 0; i < message.items.length; i += RUN_ITEM_FIELDS) {
+    const args = message.items[i + 4] as unknown[];
+    for (let k = 0; k < args.length; k++) checkJsonCarriable(args[k], `args[${k}]`);
+  }
+}
+
+/**
+ * A pool of child processes, each with its own interpreter lock, as Python's ProcessPoolExecutor.
+ * `submit(task, ...args)` returns a Future; `submitWith({ signal }, task, ...args)` takes an
+ * AbortSignal in the same call: aborting it cancels the task if it has not started and aborts it
+ * (Future.abort()) if it runs. terminateWorkers()/killWorkers() end every child at once (Python 3.14).
+ */
 export class ProcessPoolExecutor extends PoolExecutor {
   readonly maxTasksPerChild: number | undefined;
   readonly serialization: 'advanced' | 'json';
@@ -37,7 +53,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
   readonly #env: NodeJS.ProcessEnv | undefined;
 
   constructor(options: ProcessPoolExecutorOptions = {}) {
-    super('process', { ...options, maxTasksPerWorker: options?.maxTasksPerChild });
+    super('process', options, options?.maxTasksPerChild);
     const serialization = options.serialization ?? 'advanced';
     if (serialization !== 'advanced' && serialization !== 'json') {
       throw new RangeError(`serialization must be 'advanced' or 'json', got ${JSON.stringify(serialization)}`);
@@ -47,6 +63,9 @@ export class ProcessPoolExecutor extends PoolExecutor {
       (!Array.isArray(options.execArgv) || options.execArgv.some((a) => typeof a !== 'string'))
     ) {
       throw new TypeError('execArgv must be an array of strings');
+    }
+    if (serialization === 'json') {
+      (options.initializerArgs ?? []).forEach((arg, i) => checkJsonCarriable(arg, `initializerArgs[${i}]`));
     }
     this.maxTasksPerChild = options.maxTasksPerChild;
     this.serialization = serialization;
@@ -69,6 +88,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
       shm.unlink();
       throw error;
     }
+    const json = this.serialization === 'json';
     let unlinked = false;
     const unlink = (): void => {
       if (unlinked) return;
@@ -101,11 +121,15 @@ export class ProcessPoolExecutor extends PoolExecutor {
         },
         send: (message) => {
           if (!child.connected) return; // it is exiting; its exit event settles its tasks
+          if (json && message.type === 'run') checkRunArgs(message);
           child.send(message as Serializable);
         },
         killIsReliable: true,
         kill: () => {
           child.kill('SIGKILL');
+        },
+        terminate: () => {
+          child.kill('SIGTERM');
         },
         close: () => {
           if (child.connected) child.disconnect();
@@ -122,6 +146,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
       },
       control: sharedMemoryCells(shm),
       controlInit: { shmName: shm.name, byteLength: shm.size },
+      serialization: this.serialization,
       lock: { model: 'shared' },
       // The child has attached: nobody else needs the name, and a crash of ours must not leave it behind.
       onReady: unlink,
@@ -131,6 +156,23 @@ export class ProcessPoolExecutor extends PoolExecutor {
       },
     };
   }
+
+  /**
+   * Sends SIGTERM to every child now and shuts the pool down (Python 3.14's terminate_workers()):
+   * tasks not started are cancelled, running ones fail with BrokenProcessPool. A child that
+   * catches SIGTERM keeps running: killWorkers() then ends it. `await shutdown()` waits for the exits.
+   */
+  terminateWorkers(): void {
+    this.endWorkersNow('terminate', 'SIGTERM', 'terminateWorkers()');
+  }
+
+  /** As terminateWorkers(), with SIGKILL (Python 3.14's kill_workers()). */
+  killWorkers(): void {
+    this.endWorkersNow('kill', 'SIGKILL', 'killWorkers()');
+  }
+
+  protected override readonly workerNoun = 'child process';
+  protected override readonly killVerb = 'killed';
 
   protected override brokenError(message: string, details: BrokenDetails): BrokenProcessPool {
     return new BrokenProcessPool(message, {

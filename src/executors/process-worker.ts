@@ -4,7 +4,8 @@
 import { SharedMemory } from '../shared-memory.js';
 import { sharedMemoryCells } from './control.js';
 import { serializeThrown } from './errors.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import { checkJsonCarriable } from './json-carriable.js';
+import { RESULT_FIELDS, STATUS_OK, type FromWorker, type ToWorker } from './protocol.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
 if (typeof process.send !== 'function') {
@@ -12,7 +13,15 @@ if (typeof process.send !== 'function') {
   process.exit(2);
 }
 
+/** serialization 'json' (told in the init message): results JSON cannot carry fail their task instead of arriving changed. */
+let json = false;
+
 const send = (message: FromWorker): void => {
+  if (json && message.type === 'done') {
+    for (let i = 0; i < message.results.length; i += RESULT_FIELDS) {
+      if (message.results[i + 1] === STATUS_OK) checkJsonCarriable(message.results[i + 2], 'result');
+    }
+  }
   process.send!(message);
 };
 
@@ -25,7 +34,10 @@ const runtime = new WorkerRuntime({
   },
 });
 
-process.on('message', (message: ToWorker) => runtime.onMessage(message));
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'init') json = message.serialization === 'json';
+  runtime.onMessage(message);
+});
 // The executor closed the channel (shutdown, retirement, or the parent died): leave.
 process.on('disconnect', () => process.exit(0));
 // An error nobody caught ends the child, as it would by default, after telling the executor what it was.

@@ -17,6 +17,8 @@ export interface InitMessage {
   /** thread: a SharedArrayBuffer; process: the name of a SharedMemory segment. */
   control: { buffer: SharedArrayBuffer } | { shmName: string; byteLength: number };
   initializer?: { task: TaskDescriptor; args: unknown[] };
+  /** Process workers: how the channel encodes messages ('json' results are checked before sending). */
+  serialization?: 'advanced' | 'json';
 }
 
 /** items: [id, slot, taskId, flags, args] repeated. defs: task ids this worker has not seen yet. */
@@ -64,9 +66,11 @@ export const STATUS_OK = 0;
 export const STATUS_ERROR = 1;
 /** Cancelled before it started: the worker skipped it. */
 export const STATUS_SKIPPED = 2;
+/** Succeeded with undefined (a void task): said by the status, since JSON would turn it into null. */
+export const STATUS_VOID = 3;
 
-// Control block: two Int32 cells per slot (a worker has at most SLOTS tasks in flight).
-// [2*s] the slot's state, [2*s+1] the task's abort flag (nonzero: stop), polled by native kernels.
+// Control block: two Int32 cells per slot (a worker has at most pipelineDepth tasks in flight, one
+// per slot): the slot's state and the task's abort flag; control.ts's slotStateCell/slotAbortCell address them.
 export const SLOT_FREE = 0;
 export const SLOT_PENDING = 1; // sent, not started: cancel() may still take it back
 export const SLOT_RUNNING = 2;

@@ -20,6 +20,8 @@ export interface WorkerStats {
   pid: number | null;
   state: 'starting' | 'idle' | 'busy' | 'retiring';
   tasksCompleted: number;
+  /** Sent to it and not yet done. */
+  tasksInFlight: number;
   busyMs: number;
   aliveMs: number;
   /** busyMs / aliveMs: the fraction of its life the worker spent running tasks. */
@@ -87,6 +89,52 @@ export class DurationReservoir {
       p90Ms: at(0.9),
       p99Ms: at(0.99),
       maxMs: this.#max,
+    };
+  }
+}
+
+/** The counts an executor keeps for stats(), named as stats() reports them. */
+export class PoolCounters {
+  tasksSubmitted = 0;
+  /** Ran to the end in a worker, with a value or an error. */
+  tasksCompleted = 0;
+  tasksSucceeded = 0;
+  tasksFailed = 0;
+  tasksCancelled = 0;
+  tasksAborted = 0;
+  workersStarted = 0;
+  workersExited = 0;
+  readonly queueWait = new DurationReservoir();
+  readonly runTime = new DurationReservoir();
+
+  /** A task ran to its end in a worker (tasksCompleted): it waited `queueWaitMs` from submit() and ran `runMs`. */
+  taskCompleted(queueWaitMs: number, runMs: number, ok: boolean): void {
+    this.queueWait.add(queueWaitMs);
+    this.runTime.add(runMs);
+    this.tasksCompleted++;
+    if (ok) this.tasksSucceeded++;
+    else this.tasksFailed++;
+  }
+
+  snapshot(pool: Pick<ExecutorStats, 'kind' | 'maxWorkers' | 'tasksQueued'>, workers: WorkerStats[]): ExecutorStats {
+    let tasksInFlight = 0;
+    for (const w of workers) tasksInFlight += w.tasksInFlight;
+    return {
+      kind: pool.kind,
+      maxWorkers: pool.maxWorkers,
+      tasksSubmitted: this.tasksSubmitted,
+      tasksCompleted: this.tasksCompleted,
+      tasksSucceeded: this.tasksSucceeded,
+      tasksFailed: this.tasksFailed,
+      tasksCancelled: this.tasksCancelled,
+      tasksAborted: this.tasksAborted,
+      tasksQueued: pool.tasksQueued,
+      tasksInFlight,
+      workersStarted: this.workersStarted,
+      workersExited: this.workersExited,
+      queueWaitMs: this.queueWait.summary(),
+      runTimeMs: this.runTime.summary(),
+      workers,
     };
   }
 }

@@ -163,3 +163,15 @@ export async function loadModuleExport(url: string, exportName: string): Promise
   }
   return fn as TaskFunction;
 }
+
+/** Functions and symbols are never sent across (the analogue of pickling refusing them): name a task instead. */
+export function checkSendableArgs(args: readonly unknown[]): void {
+  for (let i = 0; i < args.length; i++) {
+    const type = typeof args[i];
+    if (type === 'function' || type === 'symbol') {
+      throw new TypeError(
+        `args[${i}]: a ${type} cannot be sent to a worker (functions are never sent across: name a task instead)`,
+      );
+    }
+  }
+}

@@ -39,6 +39,36 @@ export interface ThreadPoolExecutorOptions extends ExecutorOptions {
 
 const WORKER_URL = new URL('./thread-worker.js', import.meta.url);
 
+const RESOURCE_LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
+
+/** Checked here, not left to each Worker: a bad limit would otherwise break the pool at its first task. */
+function checkResourceLimits(value: unknown): ResourceLimits | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError('resourceLimits must be an object');
+  }
+  const limits: Record<string, number> = {};
+  for (const [key, limit] of Object.entries(value)) {
+    const name = `resourceLimits.${key}`;
+    if (!RESOURCE_LIMIT_KEYS.includes(key)) {
+      throw new TypeError(`${name} is not a Worker resource limit (one of ${RESOURCE_LIMIT_KEYS.join(', ')})`);
+    }
+    if (limit === undefined) continue;
+    if (typeof limit !== 'number') throw new TypeError(`${name} must be a number of megabytes, got ${typeof limit}`);
+    if (!Number.isFinite(limit) || limit <= 0) {
+      throw new RangeError(`${name} must be a positive, finite number of megabytes, got ${limit}`);
+    }
+    limits[key] = limit;
+  }
+  return limits;
+}
+
+/**
+ * A pool of worker threads under an interpreter lock (see the lock models above), as Python's
+ * ThreadPoolExecutor. `submit(task, ...args)` returns a Future; `submitWith({ signal }, task, ...args)`
+ * takes an AbortSignal in the same call: aborting it cancels the task if it has not started and
+ * aborts it (Future.abort()) if it runs. `map()`, `shutdown()`, `stats()` as in Executor.
+ */
 export class ThreadPoolExecutor extends PoolExecutor {
   readonly lockModel: LockModel;
   readonly #policy: Policy | undefined;
@@ -68,7 +98,7 @@ export class ThreadPoolExecutor extends PoolExecutor {
     this.lockModel = lock;
     this.#policy = options.policy;
     this.#switchIntervalUs = options.switchIntervalUs;
-    this.#resourceLimits = options.resourceLimits;
+    this.#resourceLimits = checkResourceLimits(options.resourceLimits);
     if (lock === 'shared' && (options.policy !== undefined || options.switchIntervalUs !== undefined)) {
       Interpreter.main().configure({ policy: options.policy, switchIntervalUs: options.switchIntervalUs });
     } else if (lock === 'free') {
@@ -135,6 +165,7 @@ export class ThreadPoolExecutor extends PoolExecutor {
         },
         killIsReliable: false,
         kill: terminate,
+        terminate,
         close: terminate,
         ref: () => worker.ref(),
         unref: () => worker.unref(),
@@ -150,6 +181,9 @@ export class ThreadPoolExecutor extends PoolExecutor {
       },
     };
   }
+
+  protected override readonly workerNoun = 'worker thread';
+  protected override readonly killVerb = 'terminated';
 
   protected override brokenError(message: string, details: BrokenDetails): BrokenThreadPool {
     return new BrokenThreadPool(message, {

@@ -8,7 +8,8 @@
 
 import { Interpreter } from '../interpreter.js';
 import { AbortError, serializeThrown } from './errors.js';
-import type { ControlCells } from './control.js';
+import { slotAbortCell, slotStateCell, type ControlCells } from './control.js';
+import { WorkQueue } from './queue.js';
 import {
   FLAG_CHUNK,
   FLAG_SPREAD,
@@ -20,7 +21,7 @@ import {
   STATUS_ERROR,
   STATUS_OK,
   STATUS_SKIPPED,
-  CONTROL_CELLS_PER_SLOT,
+  STATUS_VOID,
   type FromWorker,
   type InitMessage,
   type RunMessage,
@@ -102,11 +103,14 @@ export class WorkerRuntime {
   readonly #host: WorkerHost;
   #control: ControlCells | undefined;
   #interpreter: Interpreter | undefined;
+  /** isolated/free workers: the main interpreter, whose lock a task must not leave held either. */
+  #mainInterpreter: Interpreter | undefined;
   #holding = false;
+  /** What the running task did to the lock that it must not (found by checkLock()), reported as its error. */
+  #lockMisuse: string | undefined;
   #ready = false;
   #pumping = false;
-  #queue: QueuedTask[] = [];
-  #head = 0;
+  readonly #queue = new WorkQueue<QueuedTask>();
   readonly #descriptors = new Map<number, TaskDescriptor>();
   readonly #functions = new Map<number, TaskFunction>();
   #results: unknown[] = [];
@@ -141,6 +145,7 @@ export class WorkerRuntime {
       this.#control = this.#host.openControl(init);
       const lock = init.lock;
       this.#interpreter = lock.model === 'shared' ? Interpreter.main() : Interpreter.byId(lock.interpreterId);
+      if (this.#interpreter.id !== Interpreter.main().id) this.#mainInterpreter = Interpreter.main();
       // Kernels called by tasks on this worker default to the lock this worker holds.
       Interpreter.setThreadDefault(this.#interpreter);
       setWorkerInfo({
@@ -200,6 +205,39 @@ export class WorkerRuntime {
     }
   }
 
+  /**
+   * After a task (and before the worker lets go of the lock for an await): is the lock as the
+   * worker left it? A task, or a native extension inside it, that released the lock and did not
+   * take it back, or took it while the worker had let it go, would otherwise make the worker's own
+   * release()/acquire() throw and end the worker, failing the next, innocent task. The worker
+   * records what happened (the task fails with it) and makes its bookkeeping true again.
+   */
+  #checkLock(): void {
+    const interpreter = this.#interpreter!;
+    const held = interpreter.isHeldByCurrentThread();
+    if (this.#holding && !held) {
+      this.#holding = false; // taken back before the next task runs
+      this.#lockMisuse ??=
+        `the task left the interpreter lock released: it (or native code it called) released the lock of interpreter ` +
+        `${interpreter.id}, which its worker holds while a task runs, and did not take it back`;
+    } else if (!this.#holding && held) {
+      this.#holding = true; // the worker keeps it, as if it had taken it itself
+      this.#lockMisuse ??=
+        `the task returned holding the interpreter lock: it (or native code it called) took the lock of interpreter ` +
+        `${interpreter.id} while its worker had let it go (after an await) and did not release it`;
+    }
+  }
+
+  /** A task must not return holding another interpreter's lock: only the main one is checked (the one every thread may share). */
+  #checkOtherLocks(): void {
+    const main = this.#mainInterpreter;
+    if (main === undefined || !main.isHeldByCurrentThread()) return;
+    main.release();
+    this.#lockMisuse ??=
+      `the task returned holding the lock of the main interpreter (id ${main.id}), which it took itself; ` +
+      `its worker released it so that other threads can run`;
+  }
+
   async #resolve(descriptor: TaskDescriptor): Promise<TaskFunction> {
     if (descriptor.kind === 'kernel') return resolveKernelTask(descriptor.name);
     return loadModuleExport(descriptor.url, descriptor.exportName);
@@ -210,14 +248,8 @@ export class WorkerRuntime {
     this.#pumping = true;
     const control = this.#control!;
     try {
-      while (this.#head < this.#queue.length) {
-        const item = this.#queue[this.#head]!;
-        this.#queue[this.#head++] = undefined as never;
-        if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
-          this.#queue = this.#queue.slice(this.#head);
-          this.#head = 0;
-        }
-        const stateCell = item.slot * CONTROL_CELLS_PER_SLOT;
+      for (let item = this.#queue.shift(); item !== undefined; item = this.#queue.shift()) {
+        const stateCell = slotStateCell(item.slot);
         // Claim the slot; if cancel() got there first, skip the task.
         if (control.compareExchange(stateCell, SLOT_PENDING, SLOT_RUNNING) !== SLOT_PENDING) {
           this.#results.push(item.id, STATUS_SKIPPED, undefined, 0, 0);
@@ -239,7 +271,7 @@ export class WorkerRuntime {
             this.#functions.set(item.taskId, fn);
           }
           this.#acquire();
-          const flag = (this.#flagViews[item.slot] ??= control.cellView(stateCell + 1));
+          const flag = (this.#flagViews[item.slot] ??= control.cellView(slotAbortCell(item.slot)));
           const running = new RunningTask(item.id, flag);
           this.#running = running;
           setCurrentTask(running);
@@ -252,8 +284,18 @@ export class WorkerRuntime {
           }
         } catch (error) {
           status = STATUS_ERROR;
-          payload = serializeThrown(error);
+          payload = error;
         }
+        this.#checkLock();
+        this.#checkOtherLocks();
+        if (this.#lockMisuse !== undefined) {
+          const cause = status === STATUS_ERROR ? { cause: payload } : undefined;
+          status = STATUS_ERROR;
+          payload = new Error(this.#lockMisuse, cause);
+          this.#lockMisuse = undefined;
+        }
+        if (status === STATUS_ERROR) payload = serializeThrown(payload);
+        else if (payload === undefined) status = STATUS_VOID;
         const runMs = performance.now() - t0;
         if (status === STATUS_OK && isTransferMarker(payload)) {
           (this.#transfer ??= []).push(...payload.list);
@@ -262,13 +304,11 @@ export class WorkerRuntime {
         this.#results.push(item.id, status, payload, startedAt, runMs);
         // The last result goes out only after the lock is let go (in finally): whoever awaits it
         // then finds the lock free and its release in the trace, not a moment later.
-        if (this.#head < this.#queue.length) {
+        if (this.#queue.length > 0) {
           this.#flushSoon(false);
           if (this.#holding) this.#interpreter!.checkpoint();
         }
       }
-      this.#queue = [];
-      this.#head = 0;
     } finally {
       this.#release();
       this.#flush();
@@ -335,11 +375,13 @@ export class WorkerRuntime {
 
   /** Waits for an async task without the lock (a blocking wait releases the GIL), then takes it back. */
   async #awaitReleased(pending: PromiseLike<unknown>): Promise<unknown> {
+    this.#checkLock();
     this.#release();
     this.#flushSoon(true);
     try {
       return await pending;
     } finally {
+      this.#checkLock();
       this.#acquire();
     }
   }
@@ -365,7 +407,7 @@ export class WorkerRuntime {
     this.#lastFlush = performance.now();
     try {
       this.#host.post({ type: 'done', results }, transfer);
-    } catch (error) {
+    } catch {
       // Something in the batch cannot be cloned: send the results one by one, and for each that
       // fails, an error that says so instead.
       for (let i = 0; i < results.length; i += RESULT_FIELDS) {
@@ -382,7 +424,6 @@ export class WorkerRuntime {
           this.#host.post({ type: 'done', results: one });
         }
       }
-      void error;
     }
   }
 }

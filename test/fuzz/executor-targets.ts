@@ -136,6 +136,7 @@ const combinatorTarget: FuzzTarget = {
             chunksize: fc.oneof(fc.integer({ min: 1, max: 4 }), anyValue),
             timeoutMs: fc.oneof(fc.integer({ min: 0, max: 2000 }), anyValue),
             spread: fc.oneof(fc.boolean(), anyValue),
+            buffersize: fc.oneof(fc.integer({ min: 1, max: 4 }), anyValue),
             returnWhen: fc.oneof(fc.constantFrom('FIRST_COMPLETED', 'FIRST_EXCEPTION', 'ALL_COMPLETED'), anyValue),
           },
           { requiredKeys: [] },
