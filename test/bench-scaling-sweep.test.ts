@@ -44,7 +44,7 @@ function syntheticMode(
           const parallel = Math.min(workers, CORES);
           const jitter = [1, 1.2, 0.9, 1.05][batches++ % 4]!;
           time.advance(units * (serialFraction + (1 - serialFraction) / parallel) * jitter);
-          return tasks.map((t) => t.args[0]);
+          return { results: tasks.map((t) => t.args[0]) };
         },
         async close() {
           log.push(`close ${name} ${workers}`);
