@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sizeCountPrimes, sizeTriad, triadArrayBytes } from '../bench/scaling/workloads.js';
-import { sweepCostUnits } from '../bench/suites/scaling.js';
+import { pinFromEnv, sweepCostUnits } from '../bench/suites/scaling.js';
 
 const SPANS = { minStrongElements: 2 ** 24, maxStrongElements: 2 ** 26, weakElementsPerWorker: 2 ** 23, maxWorkers: 4 };
 
@@ -49,4 +49,27 @@ test('the cost estimate counts hold-mode threads as serial and the rest up to th
     sweepCostUnits([1, 2, 4, 8, 16, 32], 16, ['processes']) <
       sweepCostUnits([1, 2, 4, 8, 16, 32], 16, ['threads-hold']),
   );
+});
+
+test('strong batches scale with the largest worker count, so its tasks stay as long as one weak task', () => {
+  // 4 workers at most: the strong range is 4 weak tasks' worth, split 4 ways at ×4.
+  assert.deepEqual(sizeCountPrimes(1e6, 0.25, 4), { strongNumbers: 1_000_000, weakNumbersPerWorker: 250_000 });
+  assert.throws(() => sizeCountPrimes(1e6, 0.25, 0), /strongScale must be an integer ≥ 1/);
+  // Triad: the span grows up to its bound, the passes make up the rest.
+  const scaled = sizeTriad(1e9, 0.05, { ...SPANS, strongScale: 4 });
+  assert.equal(scaled.strongElements, 2 ** 26);
+  assert.equal(scaled.strongReps, Math.round(2e8 / 2 ** 26));
+  assert.throws(() => sizeTriad(1e9, 0.05, { ...SPANS, strongScale: 1.5 }), /spans\.strongScale/);
+  // The cost estimate counts the larger strong batches. CPU-bound (up to 2 cores): strong 4 + 4/2,
+  // weak 1 + 2/2; memory-bound (up to 1 core): strong 4 + 4, weak 1 + 2.
+  assert.equal(sweepCostUnits([1, 2], 2, ['processes'], 4), 4 + 2 + (1 + 1) + (4 + 4) + (1 + 2));
+});
+
+test('GIL_LAB_SCALING_PIN: 1/true pin, unset/empty/0/false do not, anything else is an error', () => {
+  assert.equal(pinFromEnv(undefined), false);
+  assert.equal(pinFromEnv(''), false);
+  assert.equal(pinFromEnv('0'), false);
+  assert.equal(pinFromEnv('true'), true);
+  assert.equal(pinFromEnv('1'), true);
+  assert.throws(() => pinFromEnv('yes'), /GIL_LAB_SCALING_PIN must be/);
 });

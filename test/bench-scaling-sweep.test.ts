@@ -44,7 +44,7 @@ function syntheticMode(
           const parallel = Math.min(workers, CORES);
           const jitter = [1, 1.2, 0.9, 1.05][batches++ % 4]!;
           time.advance(units * (serialFraction + (1 - serialFraction) / parallel) * jitter);
-          return tasks.map((t) => t.args[0]);
+          return { results: tasks.map((t) => t.args[0]) };
         },
         async close() {
           log.push(`close ${name} ${workers}`);
@@ -197,4 +197,89 @@ test('modes whose transport a workload does not support here are skipped and lis
   assert.deepEqual(result.series, []);
   assert.deepEqual(result.skipped, [{ workload: 'units', mode: 'serial' }]);
   assert.equal(log.filter((l) => l.startsWith('start')).length, 0);
+});
+
+/** A mode whose pool reports task timings: task i starts i ms after dispatch and runs `units` ms on its own worker. */
+function timedMode(time: ReturnType<typeof virtualClock>, seen: { pin: boolean[] }): SweepMode {
+  return {
+    name: 'timed',
+    description: 'reports timings',
+    transport: 'thread',
+    async startPool(_workers, options) {
+      seen.pin.push(options.pin);
+      return {
+        async run(tasks: readonly TaskCall[]) {
+          const dispatchNs = 1e12;
+          const timings = tasks.map((t, i) => {
+            const ms = t.args[0] as number;
+            return {
+              pid: 1,
+              threadId: i + 1,
+              startNs: dispatchNs + i * 1e6,
+              endNs: dispatchNs + (i + ms) * 1e6,
+              cpuNs: ms * 0.5e6,
+              cpuClock: 'thread' as const,
+              cpuAtStart: i,
+              cpuAtEnd: i,
+              pinnedCpu: options.pin ? i : null,
+            };
+          });
+          time.advance(Math.max(...tasks.map((t, i) => i + (t.args[0] as number))));
+          return { results: tasks.map((t) => t.args[0]), timing: { dispatchNs, tasks: timings } };
+        },
+        async close() {},
+      };
+    },
+  };
+}
+
+test('pools that time their tasks give every point its timing summary and batches; pin reaches the pools', async () => {
+  const time = virtualClock();
+  const seen = { pin: [] as boolean[] };
+  const result = await runSweep({
+    workloads: [syntheticWorkload([])],
+    modes: [timedMode(time, seen)],
+    workerCounts: [1, 2],
+    types: ['weak'],
+    repeats: 3,
+    cores: 2,
+    pin: true,
+    clock: time.clock,
+  });
+  assert.equal(result.pin, true);
+  assert.deepEqual(seen.pin, [true, true]);
+  const two = result.series[0]!.points[1]!;
+  assert.equal(two.batches!.length, 3);
+  // Weak: 1000 units per task; the second task starts 1 ms late, the batch takes 1001 ms.
+  assert.ok(Math.abs(two.timing!.dispatchSpreadMs - 1) < 1e-6);
+  assert.ok(Math.abs(two.timing!.dispatchSpreadFraction - 1 / 1001) < 1e-9);
+  assert.equal(two.timing!.cpuWallMedian, 0.5);
+  assert.equal(two.timing!.workersUsedMin, 2);
+  assert.equal(two.timing!.pinned, true);
+  assert.deepEqual(result.modes, [{ name: 'timed', description: 'reports timings', lockShared: false }]);
+
+  // Pools that do not time their tasks leave the points without timing, and pin defaults to off.
+  const plain = await runSweep({
+    workloads: [syntheticWorkload([])],
+    modes: [syntheticMode('plain', 0, time, [])],
+    workerCounts: [1, 2],
+    repeats: 3,
+    cores: 2,
+    clock: time.clock,
+  });
+  assert.equal(plain.pin, false);
+  assert.equal(plain.series[0]!.points[1]!.timing, undefined);
+  await assert.rejects(
+    runSweep({
+      ...{
+        workloads: [syntheticWorkload([])],
+        modes: [timedMode(time, seen)],
+        workerCounts: [1],
+        repeats: 3,
+        cores: 1,
+      },
+      pin: 'yes' as unknown as boolean,
+    }),
+    { name: 'TypeError', message: /options\.pin/ },
+  );
 });

@@ -4,8 +4,16 @@
 //   processes        ProcessPoolExecutor: one interpreter (and lock) per process, mode 'hold'
 //   subinterpreters  ThreadPoolExecutor, lock 'isolated': one interpreter per worker (PEP 684), mode 'hold'
 //   free-threaded    ThreadPoolExecutor, lock 'free': policy 'none' (PEP 703), mode 'hold'
+//
+// Every task goes through tasks.ts's timed(), which reports its timing (./timing.ts); with --pin
+// each pool gets a fresh directory in which its workers claim their CPU slots.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ProcessPoolExecutor, ThreadPoolExecutor, type Executor, type KernelMode, type LockModel } from 'gil-lab';
-import type { SweepMode, SweepPool, TaskCall } from './sweep.js';
+import { scheduling } from './scheduling-native.js';
+import type { PoolOptions, SweepMode, SweepPool, TaskCall } from './sweep.js';
+import type { RawTaskTiming } from './timing.js';
 
 export const SCALING_MODE_NAMES = [
   'threads-hold',
@@ -18,18 +26,41 @@ export type ScalingModeName = (typeof SCALING_MODE_NAMES)[number];
 
 const TASK_MODULE = new URL('./tasks.js', import.meta.url);
 
-/** A started executor as a sweep pool: every call gets the mode's kernel mode as its last argument. */
-async function poolOf(executor: Executor & { start(): Promise<void> }, kernelMode: KernelMode): Promise<SweepPool> {
+/**
+ * A started executor as a sweep pool: every call goes through timed() with the mode's kernel mode
+ * as its last argument; the dispatch time is taken on the workers' clock just before submitting.
+ */
+async function poolOf(
+  executor: Executor & { start(): Promise<void> },
+  kernelMode: KernelMode,
+  options: PoolOptions,
+): Promise<SweepPool> {
+  const pinDir = options.pin ? mkdtempSync(path.join(os.tmpdir(), 'gil-lab-pin-')) : null;
+  const removePinDir = () => {
+    if (pinDir !== null) rmSync(pinDir, { recursive: true, force: true });
+  };
   try {
     await executor.start();
   } catch (error) {
     await executor.shutdown({ wait: false, cancelFutures: true });
+    removePinDir();
     throw error;
   }
   return {
-    run: (tasks: readonly TaskCall[]) =>
-      Promise.all(tasks.map((t) => executor.submit({ module: TASK_MODULE, export: t.task }, ...t.args, kernelMode))),
-    close: () => executor.shutdown({ wait: true }),
+    async run(tasks: readonly TaskCall[]) {
+      const dispatchNs = scheduling.monotonicClockNs();
+      const outcomes = (await Promise.all(
+        tasks.map((t) => executor.submit({ module: TASK_MODULE, export: 'timed' }, t.task, t.args, pinDir, kernelMode)),
+      )) as { value: unknown; timing: RawTaskTiming }[];
+      return { results: outcomes.map((o) => o.value), timing: { dispatchNs, tasks: outcomes.map((o) => o.timing) } };
+    },
+    async close() {
+      try {
+        await executor.shutdown({ wait: true });
+      } finally {
+        removePinDir();
+      }
+    },
   };
 }
 
@@ -38,7 +69,8 @@ function threadMode(name: ScalingModeName, lock: LockModel, kernelMode: KernelMo
     name,
     description,
     transport: 'thread',
-    startPool: (workers) => poolOf(new ThreadPoolExecutor({ maxWorkers: workers, lock }), kernelMode),
+    lockShared: lock === 'shared' && kernelMode === 'hold',
+    startPool: (workers, options) => poolOf(new ThreadPoolExecutor({ maxWorkers: workers, lock }), kernelMode, options),
   };
 }
 
@@ -61,7 +93,7 @@ export function scalingModes(): SweepMode[] {
       description:
         "child processes, one interpreter and lock each, kernel in mode 'hold'; arrays in a SharedMemory segment",
       transport: 'process',
-      startPool: (workers) => poolOf(new ProcessPoolExecutor({ maxWorkers: workers }), 'hold'),
+      startPool: (workers, options) => poolOf(new ProcessPoolExecutor({ maxWorkers: workers }), 'hold', options),
     },
     threadMode(
       'subinterpreters',

@@ -4,7 +4,9 @@
 import { formatPercent, formatSignificant } from 'gil-lab/report/format';
 import type { ChartSpec } from 'gil-lab/report/types';
 import type { BenchTable } from '../suite.js';
+import { DISPATCH_FRACTION, explainPoint, summarizeFindings, type Finding, type MachineFacts } from './explain.js';
 import type { ScalingType, SweepResult, SweepSeries } from './sweep.js';
+import type { PointTiming } from './timing.js';
 
 const TYPE_TITLE: Record<ScalingType, string> = {
   strong: 'strong scaling (fixed total work): speedup T(1)/T(n)',
@@ -142,5 +144,122 @@ export function sweepNotes(result: SweepResult): string[] {
       }
     }
   }
+  return notes;
+}
+
+const compactPercent = (fraction: number) => `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0)}%`;
+const compactRatio = (value: number | null) => (value === null ? '–' : value.toFixed(2));
+
+/** The compact timing cell: spread, imbalance (both % of the batch), CPU/wall min/median, tasks per worker. */
+export function timingCell(timing: PointTiming): string {
+  const tasks =
+    timing.tasksPerWorkerMin === timing.tasksPerWorkerMax
+      ? `${timing.tasksPerWorkerMin}`
+      : `${timing.tasksPerWorkerMin}–${timing.tasksPerWorkerMax}`;
+  return (
+    `sp ${compactPercent(timing.dispatchSpreadFraction)} im ${compactPercent(timing.imbalanceFraction)} ` +
+    `c/w ${compactRatio(timing.cpuWallMin)}/${compactRatio(timing.cpuWallMedian)} t/w ${tasks}`
+  );
+}
+
+/** Where the time went, per workload and scaling type: one compact timing cell per mode and worker count. */
+export function timingTables(result: SweepResult): BenchTable[] {
+  const tables: BenchTable[] = [];
+  for (const workload of result.workloads) {
+    for (const type of result.types) {
+      const rows = seriesFor(result, workload.name, type)
+        .filter((series) => series.points.some((p) => p.timing !== undefined))
+        .map((series) => {
+          const row: Record<string, string> = { mode: series.mode };
+          for (const p of series.points) row[`n${p.workers}`] = p.timing === undefined ? '–' : timingCell(p.timing);
+          return row;
+        });
+      if (rows.length === 0) continue;
+      tables.push({
+        title:
+          `${workload.name} — ${type} scaling: where the time went${result.pin ? ' (workers pinned)' : ''} — ` +
+          'sp: dispatch spread (last start − first start), im: imbalance (slowest − median task), both % of the batch (median of the runs); ' +
+          'c/w: CPU/wall of the tasks, min/median (< 0.9: off the CPU); t/w: tasks per worker in a batch',
+        columns: [
+          { key: 'mode', header: 'mode' },
+          ...result.workerCounts.map((n) => ({ key: `n${n}`, header: `×${n}`, align: 'right' as const })),
+        ],
+        rows,
+      });
+    }
+  }
+  return tables;
+}
+
+export interface PointExplanation {
+  workload: string;
+  type: ScalingType;
+  mode: string;
+  workers: number;
+  efficiency: number;
+  findings: Finding[];
+}
+
+/** Every timed point's findings (./explain.ts), for the JSON and the notes. */
+export function explainSweep(result: SweepResult, machine: MachineFacts): PointExplanation[] {
+  const kinds = new Map(result.workloads.map((w) => [w.name, w.kind]));
+  const lockShared = new Map(result.modes.map((m) => [m.name, m.lockShared]));
+  return result.series.flatMap((series) =>
+    series.points
+      .filter((p) => p.timing !== undefined)
+      .map((p) => ({
+        workload: series.workload,
+        type: series.type,
+        mode: series.mode,
+        workers: p.workers,
+        efficiency: p.efficiency,
+        findings: explainPoint(machine, {
+          workers: p.workers,
+          efficiency: p.efficiency,
+          workloadKind: kinds.get(series.workload) ?? 'cpu-bound',
+          lockShared: lockShared.get(series.mode) ?? false,
+          timing: p.timing!,
+        }),
+      })),
+  );
+}
+
+/**
+ * The explanation the data supports, in words: per workload and type, the points that fall short
+ * grouped by the rule that explains them; then whether dispatch stayed under 1% of the batch at
+ * the largest worker count.
+ */
+export function explanationNotes(result: SweepResult, explanations: readonly PointExplanation[]): string[] {
+  const notes: string[] = [];
+  for (const workload of result.workloads) {
+    for (const type of result.types) {
+      const points = explanations.filter((e) => e.workload === workload.name && e.type === type);
+      if (points.length > 0) notes.push(summarizeFindings(`why: ${workload.name} ${type}`, points));
+    }
+  }
+  // Spread under a shared lock is the lock's order, not dispatch: those modes are left out.
+  const lockShared = new Set(result.modes.filter((m) => m.lockShared).map((m) => m.name));
+  const spreadAt = (workers: number) => {
+    const points = result.series
+      .filter((s) => !lockShared.has(s.mode))
+      .flatMap((s) =>
+        s.points
+          .filter((p) => p.workers === workers && p.timing !== undefined)
+          .map((p) => ({ label: `${s.workload} ${s.type} ${s.mode}`, fraction: p.timing!.dispatchSpreadFraction })),
+      );
+    if (points.length === 0) return null;
+    const worst = points.reduce((a, b) => (b.fraction > a.fraction ? b : a));
+    const over = points.filter((p) => p.fraction > DISPATCH_FRACTION).length;
+    return `at ×${workers} the widest is ${compactPercent(worst.fraction)} of the batch (${worst.label}), ${over} of ${points.length} points over 1%`;
+  };
+  const fitting = result.workerCounts.filter((n) => n <= result.cores);
+  const largest = result.workerCounts[result.workerCounts.length - 1]!;
+  const parts: string[] = [];
+  for (const n of new Set([fitting[fitting.length - 1]!, largest])) {
+    const text = spreadAt(n);
+    if (text !== null) parts.push(n > result.cores ? `${text} (there starts also wait for a free CPU)` : text);
+  }
+  if (parts.length > 0)
+    notes.push(`dispatch spread, modes without a shared lock (goal: under 1%): ${parts.join('; ')}`);
   return notes;
 }

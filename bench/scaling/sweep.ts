@@ -14,6 +14,7 @@ import {
   type ScalingLaw,
   type SerialFractionFit,
 } from './analysis.js';
+import { batchTiming, pointTiming, type BatchTiming, type PointTiming, type RawBatchTiming } from './timing.js';
 
 export type ScalingType = 'strong' | 'weak';
 export const SCALING_TYPES: readonly ScalingType[] = ['strong', 'weak'];
@@ -54,18 +55,31 @@ export interface SweepWorkload {
   dispose?(): void | Promise<void>;
 }
 
+/** A batch's results, in task order, and (from pools that time their tasks) each task's timing. */
+export interface PoolRun {
+  results: unknown[];
+  timing?: RawBatchTiming;
+}
+
 export interface SweepPool {
-  /** Runs every task on the pool at once and resolves with their results, in order. */
-  run(tasks: readonly TaskCall[]): Promise<unknown[]>;
+  /** Runs every task on the pool at once and resolves with their results (and timings). */
+  run(tasks: readonly TaskCall[]): Promise<PoolRun>;
   close(): Promise<void>;
+}
+
+export interface PoolOptions {
+  /** Each worker on a CPU of its own (round robin when there are more workers than CPUs). */
+  pin: boolean;
 }
 
 export interface SweepMode {
   name: string;
   description: string;
   transport: Transport;
+  /** Whether the workers take turns under one lock (then a task off its CPU is waiting for it). */
+  lockShared?: boolean;
   /** Starts `workers` workers and resolves once all of them are running. */
-  startPool(workers: number): Promise<SweepPool>;
+  startPool(workers: number, options: PoolOptions): Promise<SweepPool>;
 }
 
 export interface SweepProgress {
@@ -84,6 +98,8 @@ export interface SweepOptions {
   repeats: number;
   /** Hardware threads: the serial-fraction fits use the points with workers ≤ cores. */
   cores: number;
+  /** Pin each worker to a CPU of its own (default false). */
+  pin?: boolean;
   /** Milliseconds, monotonic; performance.now by default. */
   clock?: () => number;
   onProgress?: (progress: SweepProgress) => void;
@@ -101,6 +117,10 @@ export interface SweepPoint {
   efficiency: number;
   /** Memory-bound workloads: bytes moved per second at the median time, in GB/s (10^9). */
   gbPerSec?: number;
+  /** Where the time went, over the point's batches (when the pool timed its tasks). */
+  timing?: PointTiming;
+  /** Every timed batch's per-task timings, in run order (when the pool timed its tasks). */
+  batches?: BatchTiming[];
 }
 
 export interface SweepSeries {
@@ -118,7 +138,9 @@ export interface SweepResult {
   repeats: number;
   types: ScalingType[];
   workloads: { name: string; kind: string; description: string; unit: string }[];
-  modes: { name: string; description: string }[];
+  modes: { name: string; description: string; lockShared: boolean }[];
+  /** Whether the workers were pinned, each to a CPU of its own. */
+  pin: boolean;
   series: SweepSeries[];
   /** Workload and mode pairs not run (the workload does not support the mode's transport here). */
   skipped: { workload: string; mode: string }[];
@@ -152,6 +174,9 @@ function checkOptions(options: SweepOptions): void {
     if (i > 0 && n <= options.workerCounts[i - 1]!)
       throw new RangeError('options.workerCounts must be strictly ascending');
   });
+  if (options.pin !== undefined && typeof options.pin !== 'boolean') {
+    throw new TypeError(`options.pin must be a boolean, got ${typeof options.pin}`);
+  }
   if (options.workerCounts[0] !== 1) throw new RangeError('options.workerCounts must start at 1 (the baseline)');
   if (typeof options.repeats !== 'number') throw new TypeError('options.repeats must be a number');
   if (!Number.isInteger(options.repeats) || options.repeats < 3) {
@@ -182,7 +207,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const started = clock();
   const series: SweepSeries[] = [];
   const skipped: { workload: string; mode: string }[] = [];
-  type Raw = { workers: number; timesMs: number[]; workUnits: number; bytes?: number };
+  const pin = options.pin ?? false;
+  type Raw = { workers: number; timesMs: number[]; timings: BatchTiming[]; workUnits: number; bytes?: number };
 
   for (const workload of options.workloads) {
     try {
@@ -199,7 +225,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         try {
           for (const mode of modes) {
             options.onProgress?.({ done, total, status: `${workload.name} ×${workers}: starting ${mode.name}` });
-            const pool = await mode.startPool(workers);
+            const pool = await mode.startPool(workers, { pin });
             pools.push(pool);
             await pool.run(workload.warmup(workers, mode.transport).tasks);
           }
@@ -207,17 +233,21 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
             options.onProgress?.({ done, total, status: `${workload.name} ${type} ×${workers}` });
             const batches = modes.map((mode) => workload.batch(type, workers, mode.transport));
             const times = modes.map(() => [] as number[]);
+            const timings = modes.map(() => [] as BatchTiming[]);
             for (let r = 0; r < options.repeats; r++) {
               for (const [m, pool] of pools.entries()) {
+                const tasks = batches[m]!.tasks;
                 const t0 = clock();
-                const results = await pool.run(batches[m]!.tasks);
-                times[m]!.push(clock() - t0);
-                workload.check(type, workers, results);
+                const outcome = await pool.run(tasks);
+                const batchMs = clock() - t0;
+                times[m]!.push(batchMs);
+                workload.check(type, workers, outcome.results);
+                if (outcome.timing !== undefined) timings[m]!.push(batchTiming(outcome.timing, tasks.length, batchMs));
               }
             }
             modes.forEach((_, m) => {
               const { workUnits, bytes } = batches[m]!;
-              raw[m]!.get(type)!.push({ workers, timesMs: times[m]!, workUnits, bytes });
+              raw[m]!.get(type)!.push({ workers, timesMs: times[m]!, timings: timings[m]!, workUnits, bytes });
             });
             done += modes.length;
           }
@@ -244,6 +274,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
               point.bytes = entry.bytes;
               point.gbPerSec = entry.bytes / (medianMs / 1e3) / 1e9;
             }
+            // Only a point whose every batch was timed is summarised (no mix of timed and untimed).
+            if (entry.timings.length > 0 && entry.timings.length === entry.timesMs.length) {
+              point.timing = pointTiming(entry.timings);
+              point.batches = entry.timings;
+            }
             return point;
           });
           const fitted = points.filter((p) => p.workers <= options.cores);
@@ -267,7 +302,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     repeats: options.repeats,
     types,
     workloads: options.workloads.map((w) => ({ name: w.name, kind: w.kind, description: w.description, unit: w.unit })),
-    modes: options.modes.map((m) => ({ name: m.name, description: m.description })),
+    modes: options.modes.map((m) => ({ name: m.name, description: m.description, lockShared: m.lockShared ?? false })),
+    pin,
     series,
     skipped,
     elapsedMs: clock() - started,

@@ -82,10 +82,18 @@ export interface CountPrimesSizing {
   weakNumbersPerWorker: number;
 }
 
-/** Sizes for a target one-worker batch time, from a measured rate (numbers per second). */
-export function sizeCountPrimes(numbersPerSec: number, targetSeconds: number): CountPrimesSizing {
+/**
+ * Sizes for a target time per weak-scaling task, from a measured rate (numbers per second). The
+ * strong-scaling range is `strongScale` times that (the suite passes the largest worker count), so
+ * that at the largest count each task is still about one target long: the time to hand out the
+ * tasks then stays a small part of the batch.
+ */
+export function sizeCountPrimes(numbersPerSec: number, targetSeconds: number, strongScale = 1): CountPrimesSizing {
+  if (!Number.isInteger(strongScale) || strongScale < 1) {
+    throw new RangeError(`strongScale must be an integer ≥ 1, got ${strongScale}`);
+  }
   const numbers = Math.max(1000, Math.round((numbersPerSec * targetSeconds) / 1000) * 1000);
-  return { strongNumbers: numbers, weakNumbersPerWorker: numbers };
+  return { strongNumbers: numbers * strongScale, weakNumbersPerWorker: numbers };
 }
 
 export function countPrimesWorkload(sizing: CountPrimesSizing): SweepWorkload {
@@ -185,17 +193,29 @@ export function triadMemoryLimits(): { memoryBytes: number; sharedMemoryBytes: n
 export function sizeTriad(
   elementsPerSec: number,
   targetSeconds: number,
-  spans: { minStrongElements: number; maxStrongElements: number; weakElementsPerWorker: number; maxWorkers: number },
+  spans: {
+    minStrongElements: number;
+    maxStrongElements: number;
+    weakElementsPerWorker: number;
+    maxWorkers: number;
+    /** The strong batch's work is this many one-worker targets (see sizeCountPrimes); default 1. */
+    strongScale?: number;
+  },
   limits: { memoryBytes: number; sharedMemoryBytes: number } = {
     memoryBytes: Number.POSITIVE_INFINITY,
     sharedMemoryBytes: Number.POSITIVE_INFINITY,
   },
 ): TriadSizing {
   const perTarget = elementsPerSec * targetSeconds;
+  const strongScale = spans.strongScale ?? 1;
+  if (!Number.isInteger(strongScale) || strongScale < 1) {
+    throw new RangeError(`spans.strongScale must be an integer ≥ 1, got ${strongScale}`);
+  }
+  const perStrong = perTarget * strongScale;
   const FLOOR = 2 ** 18;
   let { minStrongElements, maxStrongElements, weakElementsPerWorker } = spans;
   const { maxWorkers } = spans;
-  const strongFor = () => Math.min(maxStrongElements, Math.max(minStrongElements, Math.round(perTarget / 8192) * 8192));
+  const strongFor = () => Math.min(maxStrongElements, Math.max(minStrongElements, Math.round(perStrong / 8192) * 8192));
   const original = { strongElements: strongFor(), weakElementsPerWorker };
   const limit = Math.min(limits.memoryBytes, limits.sharedMemoryBytes);
   const bytes = () => triadArrayBytes({ strongElements: strongFor(), weakElementsPerWorker, maxWorkers });
@@ -209,7 +229,7 @@ export function sizeTriad(
   const strongElements = strongFor();
   const sizing: TriadSizing = {
     strongElements,
-    strongReps: Math.max(1, Math.round(perTarget / strongElements)),
+    strongReps: Math.max(1, Math.round(perStrong / strongElements)),
     weakElementsPerWorker,
     weakReps: Math.max(1, Math.round(perTarget / weakElementsPerWorker)),
     maxWorkers,

@@ -7,6 +7,7 @@ void RegisterInterpreter(Napi::Env env, Napi::Object exports);
 void RegisterSharedMemory(Napi::Env env, Napi::Object exports);
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterExtensionApi(Napi::Env env, Napi::Object exports);
+void RegisterScheduling(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -16,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterSharedMemory(env, exports);
   RegisterKernels(env, exports);
   RegisterExtensionApi(env, exports);
+  RegisterScheduling(env, exports);
   return exports;
 }
 
