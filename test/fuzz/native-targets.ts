@@ -45,10 +45,16 @@ const kernelsObject = native.kernels as unknown as Record<string, unknown>;
 const KERNELS = Object.keys(kernelsObject).filter(
   (k) => typeof kernelsObject[k] === 'function' && k !== 'RefHeap' && k !== 'spinIterationsPerNs',
 );
+/**
+ * Process-wide switches the fuzz process must not flip for itself: pinThread would confine the rest
+ * of the run to one CPU (its checks are tested in a worker thread by bench-scaling-pin).
+ */
+const PROCESS_WIDE = new Set(['pinThread']);
 const TOP_LEVEL = Object.keys(native).filter(
   (k) =>
     typeof (native as unknown as Record<string, unknown>)[k] === 'function' &&
     k !== 'SharedMemoryHandle' &&
+    !PROCESS_WIDE.has(k) &&
     !k.startsWith('bench'),
 );
 /** Functions that run for as long as asked and take no abort flag: only small arguments. */
