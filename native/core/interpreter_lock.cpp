@@ -105,6 +105,8 @@ const char* lockErrorMessage(int code) {
       return "the interpreter lock is held or waited on; release it everywhere first";
     case kErrInvalidArgument:
       return "invalid argument";
+    case kErrShutdown:
+      return "the process is shutting down";
   }
   return "unknown error";
 }
@@ -224,7 +226,10 @@ struct Stat {
 };
 
 uint64_t g_nextLockSerial = 1;  // guarded by liveLocks().mutex
+std::atomic<bool> g_shuttingDown{false};
 }  // namespace
+
+bool shuttingDown() { return g_shuttingDown.load(std::memory_order_acquire); }
 
 // ---------------------------------------------------------------------------------------------
 // The lock's state.
@@ -310,8 +315,9 @@ struct InterpreterLock::Impl {
 
   // --- take_gil ------------------------------------------------------------------------------
   bool tryFastTake(uint32_t me);
-  void take(uint32_t me, bool forOtherThread);
-  void takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk, bool forOtherThread);
+  // kOk once `me` holds the lock; kErrShutdown if it had to wait during shutdown (not held).
+  int take(uint32_t me, bool forOtherThread);
+  int takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk, bool forOtherThread);
   void becomeHolder(uint32_t me, uint64_t nowNs);  // requires mutex; the CAS already succeeded
   void noteSwitch(uint32_t me);
   // --- drop_gil ------------------------------------------------------------------------------
@@ -467,15 +473,12 @@ void InterpreterLock::Impl::becomeHolder(uint32_t me, uint64_t nowNs) {
   emit(me, LockEventKind::Acquired, nowNs);
 }
 
-void InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
+int InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
   (void)forOtherThread;
   ThreadRecord& rec = recordFor(me);
   std::unique_lock<std::mutex> lk(mutex);
   Policy p = currentPolicy();
-  if (p == Policy::Fifo) {
-    takeFifo(me, lk, forOtherThread);
-    return;
-  }
+  if (p == Policy::Fifo) return takeFifo(me, lk, forOtherThread);
   const uint64_t mine = static_cast<uint64_t>(me) | baseFlags();
   uint64_t start = 0;
   bool contended = false;
@@ -484,6 +487,7 @@ void InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
     // free: take it (CPython takes a free GIL even when others wait)
   } else {
     contended = true;
+    if (shuttingDown()) return kErrShutdown;  // would have to wait: refused
     start = monotonicNs();
     emit(me, LockEventKind::WaitStart, start);
     rec.waitingSinceNs = start;
@@ -495,6 +499,13 @@ void InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
       if (holderOf(s) == 0) {
         if (state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) break;
         continue;
+      }
+      // beginShutdown() sets the flag before it takes `mutex` to notify, so checking it here,
+      // under `mutex`, before every wait cannot miss the wake-up.
+      if (shuttingDown()) {
+        waiterCount.fetch_sub(1, std::memory_order_seq_cst);
+        rec.waitingSinceNs = 0;
+        return kErrShutdown;
       }
       if (p == Policy::Legacy) {
         // The old GIL: sleep until signalled, never ask the holder to let go.
@@ -523,10 +534,11 @@ void InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
     rec.waitNs.add(now - start);
     waitNs.add(now - start);
   }
+  return kOk;
 }
 
-void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk,
-                                     bool forOtherThread) {
+int InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk,
+                                    bool forOtherThread) {
   (void)forOtherThread;
   ThreadRecord& rec = recordLocked(me);
   const uint64_t mine = static_cast<uint64_t>(me);
@@ -536,8 +548,9 @@ void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& 
     becomeHolder(me, monotonicNs());
     rec.acquisitions.add(1);
     acquisitions.add(1);
-    return;
+    return kOk;
   }
+  if (shuttingDown()) return kErrShutdown;
   uint64_t start = monotonicNs();
   emit(me, LockEventKind::WaitStart, start);
   rec.waitingSinceNs = start;
@@ -547,6 +560,12 @@ void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& 
   waiterCount.fetch_add(1, std::memory_order_seq_cst);
   const auto interval = std::chrono::nanoseconds(config.switchIntervalUs * 1000);
   while (grantedTicket != ticket) {
+    if (shuttingDown()) {  // leave the queue; a grant made before this point is kept (held)
+      queue.erase(std::find(queue.begin(), queue.end(), std::make_pair(ticket, me)));
+      waiterCount.fetch_sub(1, std::memory_order_seq_cst);
+      rec.waitingSinceNs = 0;
+      return kErrShutdown;
+    }
     s = state.load(std::memory_order_relaxed);
     if (holderOf(s) == 0) {
       // Free but not granted: only the head of the queue may take it, in queue order.
@@ -587,6 +606,7 @@ void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& 
   contendedAcquisitions.add(1);
   rec.waitNs.add(now - start);
   waitNs.add(now - start);
+  return kOk;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -651,7 +671,7 @@ void InterpreterLock::Impl::drop(uint32_t me, bool forcedSwitching) {
     std::unique_lock<std::mutex> sl(switchMutex);
     switchWaiters.fetch_add(1, std::memory_order_seq_cst);
     while (lastHolder.load(std::memory_order_seq_cst) == me &&
-           waiterCount.load(std::memory_order_seq_cst) > 0) {
+           waiterCount.load(std::memory_order_seq_cst) > 0 && !shuttingDown()) {
       // RESET_GIL_DROP_REQUEST while the lock is free, so the next holder is not asked to drop.
       uint64_t s = state.load(std::memory_order_relaxed);
       if (holderOf(s) == 0 && (s & kDropRequest))
@@ -718,8 +738,10 @@ int InterpreterLock::acquire() {
   }
   if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == ts.id) return kErrAlreadyHeld;
   ts.add(this);
-  if (!impl_->tryFastTake(ts.id)) impl_->take(ts.id, false);
-  return kOk;
+  if (impl_->tryFastTake(ts.id)) return kOk;
+  int rc = impl_->take(ts.id, false);
+  if (rc != kOk) ts.remove(this);
+  return rc;
 }
 
 int InterpreterLock::acquireAs(uint32_t threadId) {
@@ -735,8 +757,7 @@ int InterpreterLock::acquireAs(uint32_t threadId) {
   }
   if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == threadId)
     return kErrAlreadyHeld;
-  impl_->take(threadId, true);
-  return kOk;
+  return impl_->take(threadId, true);
 }
 
 int InterpreterLock::adopt() {
@@ -771,6 +792,15 @@ int InterpreterLock::release() {
 
 int InterpreterLock::checkpoint() {
   ThreadState& ts = threadState();
+  // The re-take after a yield: refused only during shutdown, and then the thread no longer holds.
+  auto retake = [&](ThreadState& t) {
+    int rc = impl_->take(t.id, false);
+    if (rc != kOk) {
+      t.remove(this);
+      return rc;
+    }
+    return 1;
+  };
   uint64_t s = impl_->state.load(std::memory_order_relaxed);
   if (Impl::holderOf(s) == ts.id) {
     if ((s & ~kHolderMask) == 0) return 0;  // the fast path: held by me, nothing requested
@@ -781,8 +811,7 @@ int InterpreterLock::checkpoint() {
       impl_->forcedSwitches.add(1);
       impl_->yields.add(1);
       impl_->drop(ts.id, true);
-      impl_->take(ts.id, false);
-      return 1;
+      return retake(ts);
     }
     // Legacy: count ticks; every checkInterval, release and immediately re-acquire.
     if (++impl_->legacyTicks < impl_->config.checkInterval) return 0;
@@ -790,8 +819,8 @@ int InterpreterLock::checkpoint() {
     impl_->forcedSwitches.add(1);
     impl_->yields.add(1);
     impl_->drop(ts.id, false);
-    if (!impl_->tryFastTake(ts.id)) impl_->take(ts.id, false);
-    return 1;
+    if (impl_->tryFastTake(ts.id)) return 1;
+    return retake(ts);
   }
   if (impl_->currentPolicy() == Policy::None && ts.holds(this)) return 0;
   return kErrNotHeld;
@@ -1071,6 +1100,21 @@ int destroyInterpreter(uint32_t id) {
   it->second->markDestroyed();
   r.byId.erase(it);
   return kOk;
+}
+
+void beginShutdown() {
+  g_shuttingDown.store(true, std::memory_order_release);
+  // Wake every waiter of every live lock. Each checks the flag under its lock's mutex before it
+  // waits, and we take that mutex to notify, so no waiter can miss this.
+  auto& ll = liveLocks();
+  std::lock_guard<std::mutex> g(ll.mutex);
+  for (InterpreterLock* l : ll.live) {
+    InterpreterLock::Impl& m = *l->impl_;
+    { std::lock_guard<std::mutex> lg(m.mutex); }
+    m.cond.notify_all();
+    { std::lock_guard<std::mutex> sg(m.switchMutex); }
+    m.switchCond.notify_all();
+  }
 }
 
 std::vector<uint32_t> interpreterIds() {

@@ -32,6 +32,7 @@ enum LockResult : int {
   kErrNoInterpreter = -3,  // unknown or destroyed interpreter
   kErrBusy = -4,           // destroy/configure while the lock is held or waited on
   kErrInvalidArgument = -5,
+  kErrShutdown = -6,  // the process is shutting down (beginShutdown()): the wait was abandoned
 };
 const char* lockErrorMessage(int code);
 
@@ -45,6 +46,13 @@ bool validConfig(const LockConfig& c);
 
 // A small process-wide id for the calling OS thread (1, 2, 3, ... in order of first use).
 uint32_t currentThreadId();
+// Process-wide and irreversible, for process exit: every thread waiting in acquire(), acquireAs()
+// or the re-take inside checkpoint() of any lock returns kErrShutdown promptly without holding the
+// lock, and later takes that would have to wait fail the same way (an uncontended take may still
+// succeed). Nothing waits in drop's forced switching any more either.
+void beginShutdown();
+bool shuttingDown();
+
 // Monotonic clock in nanoseconds (steady_clock).
 uint64_t monotonicNs();
 
@@ -120,7 +128,7 @@ class InterpreterLock {
   InterpreterLock(const InterpreterLock&) = delete;
   InterpreterLock& operator=(const InterpreterLock&) = delete;
 
-  // take_gil: blocks until the calling thread holds the lock.
+  // take_gil: blocks until the calling thread holds the lock (kErrShutdown: gave up, not held).
   int acquire();
   // take_gil on behalf of another thread: blocks the calling (proxy) thread until the lock is held
   // by `threadId`. Lets an event-loop thread wait for the lock without blocking: a pool thread
@@ -132,7 +140,8 @@ class InterpreterLock {
   // drop_gil: kErrNotHeld unless the calling thread holds it.
   int release();
   // The eval-breaker check: 1 if the thread yielded (released and re-acquired), 0 if not, < 0 on
-  // error. Fast path is one relaxed atomic load.
+  // error. Fast path is one relaxed atomic load. kErrShutdown: it released the lock and the
+  // re-take was refused, so the calling thread no longer holds it.
   int checkpoint();
   bool heldByCurrentThread() const;
   // Thread id of the holder, 0 when free.
@@ -169,6 +178,7 @@ class InterpreterLock {
 
  private:
   bool heldByCurrentThreadRaw(uint32_t threadId) const;
+  friend void beginShutdown();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
