@@ -53,6 +53,16 @@ namespace {
 constexpr uint64_t kHolderMask = 0xffffffffull;
 constexpr uint64_t kDropRequest = 1ull << 32;  // CPython's _PY_GIL_DROP_REQUEST_BIT
 constexpr uint64_t kLegacyTick = 1ull << 33;  // legacy policy: every checkpoint takes the slow path
+// configure() is changing the policy: the lock is free and nobody may take it until it is done.
+constexpr uint64_t kConfiguring = 1ull << 34;
+// This hold's "acquired" is in the trace, so its "released" goes there too (set by the slow take
+// while tracing, or by startTrace() for the holder at that moment; the fast paths never see it).
+constexpr uint64_t kTracedHold = 1ull << 35;
+// The configuration epoch: every policy change bumps it, so a compare-and-swap prepared against
+// the state of an earlier configuration fails instead of taking the lock under stale flags.
+constexpr int kEpochShift = 40;
+constexpr uint64_t kEpochMask = ~((1ull << kEpochShift) - 1);
+constexpr uint64_t kSlowCheckpoint = kDropRequest | kLegacyTick;
 
 }  // namespace
 
@@ -244,6 +254,7 @@ struct InterpreterLock::Impl {
     bool holding = false;         // policy none only (guarded by mutex)
     uint64_t waitingSinceNs = 0;  // watchdog: start of the current wait, 0 if not waiting (mutex)
     bool stallReported = false;   // watchdog: this wait was reported already (mutex)
+    bool tracedHold = false;      // policy none: this hold's "acquired" is in the trace (mutex)
   };
 
   uint64_t serial = 0;           // unique per lock, never reused (keys the per-thread cache)
@@ -251,9 +262,10 @@ struct InterpreterLock::Impl {
   std::condition_variable cond;  // gil->cond
   std::mutex switchMutex;        // gil->switch_mutex (FORCE_SWITCHING)
   std::condition_variable switchCond;
-  LockConfig config;               // written under mutex while nobody holds or waits
-  std::atomic<uint64_t> state{0};  // holder id | flags; holder != 0 means locked
-  std::atomic<uint8_t> policy{0};  // mirror of config.policy for lock-free reads
+  LockConfig config;                         // written under mutex while nobody holds or waits
+  std::atomic<uint64_t> state{0};            // holder id | flags; holder != 0 means locked
+  std::atomic<uint8_t> policy{0};            // mirror of config.policy for lock-free reads
+  std::atomic<uint32_t> checkInterval{100};  // mirror of config.checkInterval (legacy ticks)
   std::atomic<uint32_t> waiterCount{0};
   std::atomic<uint32_t> switchWaiters{0};
   std::atomic<uint32_t> noneHolders{0};  // policy none: threads currently "holding"
@@ -284,11 +296,19 @@ struct InterpreterLock::Impl {
   size_t traceCapacity = 0;
   uint64_t traceDropped = 0;
 
+  static constexpr int kRetryAsNone = 1;  // take(): the policy is none now; use takeNone()
   static uint32_t holderOf(uint64_t s) { return static_cast<uint32_t>(s & kHolderMask); }
   Policy currentPolicy() const {
     return static_cast<Policy>(policy.load(std::memory_order_relaxed));
   }
   uint64_t baseFlags() const { return currentPolicy() == Policy::Legacy ? kLegacyTick : 0; }
+  // The state word with `me` holding, taken by the slow path under `mutex` (policy and tracing
+  // are stable then): the epoch kept, the drop request cleared.
+  uint64_t heldState(uint64_t s, uint32_t me) const {
+    return (s & kEpochMask) | baseFlags() |
+           (tracingOn.load(std::memory_order_relaxed) ? kTracedHold : 0) |
+           static_cast<uint64_t>(me);
+  }
   // The lock-free fast paths apply when nobody waits and nobody traces; fifo and none never use
   // them.
   bool fastPathPolicy() const {
@@ -330,7 +350,8 @@ struct InterpreterLock::Impl {
     uint64_t from = std::max(startTicks, resetTicks.load(std::memory_order_relaxed));
     return endTicks > from ? endTicks - from : 0;
   }
-  void takeNone(uint32_t me);
+  // False (nothing done) if the policy is no longer none by the time it holds `mutex`.
+  bool takeNone(uint32_t me);
   void dropNone(uint32_t me, bool onExit);
 };
 
@@ -444,13 +465,14 @@ void InterpreterLock::Impl::noteSwitch(uint32_t me) {
 // The uncontended case (nobody waits, nobody traces): one compare-and-swap, no mutex. Waiters
 // announce themselves in waiterCount (seq_cst) before they sleep, so the fast path steps aside.
 bool InterpreterLock::Impl::tryFastTake(uint32_t me) {
-  if (!fastPathPolicy()) return false;
-  uint64_t s = state.load(std::memory_order_relaxed);
-  if (holderOf(s) != 0 || waiterCount.load(std::memory_order_seq_cst) != 0) return false;
-  if (!state.compare_exchange_strong(s, static_cast<uint64_t>(me) | baseFlags(),
-                                     std::memory_order_seq_cst)) {
-    return false;
-  }
+  // The state first (acquire), then the policy: a state written by configure() comes with the
+  // policy it stored before. A state from before a policy change fails the CAS (the epoch moved).
+  uint64_t s = state.load(std::memory_order_acquire);
+  if (holderOf(s) != 0 || (s & kConfiguring) || !fastPathPolicy()) return false;
+  if (waiterCount.load(std::memory_order_seq_cst) != 0) return false;
+  // The legacy bit of a free state is that of its epoch's policy; drop request and trace cleared.
+  const uint64_t mine = (s & (kEpochMask | kLegacyTick)) | static_cast<uint64_t>(me);
+  if (!state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) return false;
   ThreadRecord& rec = recordFor(me);
   acquiredAtTicks.store(ticksNow(), std::memory_order_relaxed);
   legacyTicks = 0;
@@ -478,12 +500,14 @@ int InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
   ThreadRecord& rec = recordFor(me);
   std::unique_lock<std::mutex> lk(mutex);
   Policy p = currentPolicy();
+  if (p == Policy::None)
+    return kRetryAsNone;  // configure() switched to none since the caller looked
   if (p == Policy::Fifo) return takeFifo(me, lk, forOtherThread);
-  const uint64_t mine = static_cast<uint64_t>(me) | baseFlags();
   uint64_t start = 0;
   bool contended = false;
   uint64_t s = state.load(std::memory_order_relaxed);
-  if (holderOf(s) == 0 && state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) {
+  if (holderOf(s) == 0 &&
+      state.compare_exchange_strong(s, heldState(s, me), std::memory_order_seq_cst)) {
     // free: take it (CPython takes a free GIL even when others wait)
   } else {
     contended = true;
@@ -493,11 +517,10 @@ int InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
     rec.waitingSinceNs = start;
     rec.stallReported = false;
     waiterCount.fetch_add(1, std::memory_order_seq_cst);
-    const auto interval = std::chrono::microseconds(config.switchIntervalUs);
     for (;;) {
       s = state.load(std::memory_order_seq_cst);
       if (holderOf(s) == 0) {
-        if (state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) break;
+        if (state.compare_exchange_strong(s, heldState(s, me), std::memory_order_seq_cst)) break;
         continue;
       }
       // beginShutdown() sets the flag before it takes `mutex` to notify, so checking it here,
@@ -515,6 +538,9 @@ int InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
         continue;
       }
       uint64_t savedSwitchNumber = switchNumber.load(std::memory_order_relaxed);
+      // Read at every wait: configure() may change the interval while we wait (as
+      // sys.setswitchinterval does), and the new value applies from the next wait on.
+      const auto interval = std::chrono::microseconds(config.switchIntervalUs);
       bool timedOut = cond.wait_for(lk, interval) == std::cv_status::timeout;
       rec.wakeups.add(1);
       wakeups.add(1);
@@ -541,10 +567,9 @@ int InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& l
                                     bool forOtherThread) {
   (void)forOtherThread;
   ThreadRecord& rec = recordLocked(me);
-  const uint64_t mine = static_cast<uint64_t>(me);
   uint64_t s = state.load(std::memory_order_relaxed);
   if (holderOf(s) == 0 && queue.empty() &&
-      state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) {
+      state.compare_exchange_strong(s, heldState(s, me), std::memory_order_seq_cst)) {
     becomeHolder(me, monotonicNs());
     rec.acquisitions.add(1);
     acquisitions.add(1);
@@ -558,7 +583,6 @@ int InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& l
   uint64_t ticket = nextTicket++;
   queue.emplace_back(ticket, me);
   waiterCount.fetch_add(1, std::memory_order_seq_cst);
-  const auto interval = std::chrono::nanoseconds(config.switchIntervalUs * 1000);
   while (grantedTicket != ticket) {
     if (shuttingDown()) {  // leave the queue; a grant made before this point is kept (held)
       queue.erase(std::find(queue.begin(), queue.end(), std::make_pair(ticket, me)));
@@ -570,7 +594,7 @@ int InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& l
     if (holderOf(s) == 0) {
       // Free but not granted: only the head of the queue may take it, in queue order.
       if (!queue.empty() && queue.front().first == ticket &&
-          state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) {
+          state.compare_exchange_strong(s, heldState(s, me), std::memory_order_seq_cst)) {
         queue.pop_front();
         grantedTicket = ticket;
         becomeHolder(me, monotonicNs());
@@ -582,6 +606,7 @@ int InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& l
     if (!(s & kDropRequest)) {
       // Wait for the end of the holder's slice, then ask it to hand over.
       uint64_t savedSwitchNumber = switchNumber.load(std::memory_order_relaxed);
+      const auto interval = std::chrono::microseconds(config.switchIntervalUs);  // see take()
       auto deadline =
           std::chrono::steady_clock::time_point(std::chrono::nanoseconds(acquiredAtNs)) + interval;
       bool timedOut = cond.wait_until(lk, deadline) == std::cv_status::timeout;
@@ -616,13 +641,16 @@ int InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& l
 bool InterpreterLock::Impl::tryFastDrop(uint32_t me) {
   if (!fastPathPolicy()) return false;
   uint64_t s = state.load(std::memory_order_relaxed);
-  if ((s & kDropRequest) || waiterCount.load(std::memory_order_relaxed) != 0) return false;
+  // A traced hold leaves through the slow path, which records its "released".
+  if ((s & (kDropRequest | kTracedHold)) || waiterCount.load(std::memory_order_relaxed) != 0)
+    return false;
   ThreadRecord& rec = recordFor(me);
   // Hold time is accounted before letting go (it is holder-owned); undone if the CAS fails.
   uint64_t held = heldSinceReset(acquiredAtTicks.load(std::memory_order_relaxed), ticksNow());
   rec.heldTicks.add(held);
   heldTicks.add(held);
-  if (!state.compare_exchange_strong(s, s & kLegacyTick, std::memory_order_seq_cst)) {
+  if (!state.compare_exchange_strong(s, s & (kEpochMask | kLegacyTick),
+                                     std::memory_order_seq_cst)) {
     rec.heldTicks.add(-held);
     heldTicks.add(-held);
     return false;
@@ -639,20 +667,20 @@ bool InterpreterLock::Impl::tryFastDrop(uint32_t me) {
 void InterpreterLock::Impl::giveUp(uint32_t me, uint64_t nowNs) {
   ThreadRecord& rec = recordLocked(me);
   accountHold(rec);
-  emit(me, LockEventKind::Released, nowNs);
+  const uint64_t s = state.load(std::memory_order_relaxed);
+  if (s & kTracedHold) emit(me, LockEventKind::Released, nowNs);  // only after its "acquired"
   if (currentPolicy() == Policy::Fifo && !queue.empty()) {
     // Fair hand-off: the longest waiter gets the lock without a race.
     auto [ticket, tid] = queue.front();
     queue.pop_front();
     grantedTicket = ticket;
-    state.store(static_cast<uint64_t>(tid), std::memory_order_seq_cst);
+    state.store(heldState(s, tid), std::memory_order_seq_cst);
     becomeHolder(tid, nowNs);
     cond.notify_all();
     return;
   }
   // Keep a pending drop request visible: drop() reads it for forced switching.
-  state.store(state.load(std::memory_order_relaxed) & (kDropRequest | kLegacyTick),
-              std::memory_order_seq_cst);
+  state.store(s & (kEpochMask | kDropRequest | kLegacyTick), std::memory_order_seq_cst);
   if (waiterCount.load(std::memory_order_seq_cst) > 0) {
     currentPolicy() == Policy::Fifo ? cond.notify_all() : cond.notify_one();
   }
@@ -682,8 +710,9 @@ void InterpreterLock::Impl::drop(uint32_t me, bool forcedSwitching) {
   }
 }
 
-void InterpreterLock::Impl::takeNone(uint32_t me) {
+bool InterpreterLock::Impl::takeNone(uint32_t me) {
   std::lock_guard<std::mutex> g(mutex);  // bookkeeping only; nobody waits for anybody
+  if (currentPolicy() != Policy::None) return false;
   auto& rec = recordLocked(me);
   uint64_t now = monotonicNs();
   rec.holding = true;
@@ -691,7 +720,9 @@ void InterpreterLock::Impl::takeNone(uint32_t me) {
   rec.acquisitions.add(1);
   acquisitions.v.fetch_add(1, std::memory_order_relaxed);  // no exclusion here: a real RMW
   noneHolders.fetch_add(1, std::memory_order_relaxed);
+  rec.tracedHold = tracingOn.load(std::memory_order_relaxed);
   emit(me, LockEventKind::Acquired, now);
+  return true;
 }
 
 void InterpreterLock::Impl::dropNone(uint32_t me, bool onExit) {
@@ -704,7 +735,8 @@ void InterpreterLock::Impl::dropNone(uint32_t me, bool onExit) {
   heldTicks.v.fetch_add(held, std::memory_order_relaxed);
   noneHolders.fetch_sub(1, std::memory_order_relaxed);
   if (onExit) releasesOnThreadExit.add(1);
-  emit(me, LockEventKind::Released, monotonicNs());
+  if (rec.tracedHold) emit(me, LockEventKind::Released, monotonicNs());
+  rec.tracedHold = false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -715,6 +747,7 @@ InterpreterLock::InterpreterLock(LockConfig config) : impl_(std::make_unique<Imp
   if (!validConfig(config)) config = LockConfig{};
   impl_->config = config;
   impl_->policy.store(static_cast<uint8_t>(config.policy));
+  impl_->checkInterval.store(config.checkInterval);
   impl_->state.store(impl_->baseFlags());
   auto& ll = liveLocks();
   std::lock_guard<std::mutex> g(ll.mutex);
@@ -730,34 +763,42 @@ InterpreterLock::~InterpreterLock() {
 
 int InterpreterLock::acquire() {
   ThreadState& ts = threadState();
-  if (impl_->currentPolicy() == Policy::None) {
-    if (ts.holds(this)) return kErrAlreadyHeld;
+  // The policy is read again under the mutex by the slow paths: if configure() changed it since
+  // we looked (the lock was idle, so it may), start over under the new one.
+  for (;;) {
+    if (impl_->currentPolicy() == Policy::None) {
+      if (ts.holds(this)) return kErrAlreadyHeld;
+      if (!impl_->takeNone(ts.id)) continue;
+      ts.add(this);
+      return kOk;
+    }
+    if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == ts.id)
+      return kErrAlreadyHeld;
     ts.add(this);
-    impl_->takeNone(ts.id);
-    return kOk;
+    if (impl_->tryFastTake(ts.id)) return kOk;
+    int rc = impl_->take(ts.id, false);
+    if (rc != kOk) ts.remove(this);
+    if (rc != Impl::kRetryAsNone) return rc;
   }
-  if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == ts.id) return kErrAlreadyHeld;
-  ts.add(this);
-  if (impl_->tryFastTake(ts.id)) return kOk;
-  int rc = impl_->take(ts.id, false);
-  if (rc != kOk) ts.remove(this);
-  return rc;
 }
 
 int InterpreterLock::acquireAs(uint32_t threadId) {
   if (threadId == 0) return kErrInvalidArgument;
-  if (impl_->currentPolicy() == Policy::None) {
-    {
-      std::lock_guard<std::mutex> g(impl_->mutex);
-      auto it = impl_->threads.find(threadId);
-      if (it != impl_->threads.end() && it->second.holding) return kErrAlreadyHeld;
+  for (;;) {  // as acquire(): start over if the policy changed under us
+    if (impl_->currentPolicy() == Policy::None) {
+      {
+        std::lock_guard<std::mutex> g(impl_->mutex);
+        auto it = impl_->threads.find(threadId);
+        if (it != impl_->threads.end() && it->second.holding) return kErrAlreadyHeld;
+      }
+      if (impl_->takeNone(threadId)) return kOk;
+      continue;
     }
-    impl_->takeNone(threadId);
-    return kOk;
+    if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == threadId)
+      return kErrAlreadyHeld;
+    int rc = impl_->take(threadId, true);
+    if (rc != Impl::kRetryAsNone) return rc;
   }
-  if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == threadId)
-    return kErrAlreadyHeld;
-  return impl_->take(threadId, true);
 }
 
 int InterpreterLock::adopt() {
@@ -793,17 +834,15 @@ int InterpreterLock::release() {
 int InterpreterLock::checkpoint() {
   ThreadState& ts = threadState();
   // The re-take after a yield: refused only during shutdown, and then the thread no longer holds.
+  // While the lock was free, configure() may have changed the policy: take it as acquire() does.
   auto retake = [&](ThreadState& t) {
-    int rc = impl_->take(t.id, false);
-    if (rc != kOk) {
-      t.remove(this);
-      return rc;
-    }
-    return 1;
+    t.remove(this);
+    int rc = acquire();
+    return rc == kOk ? 1 : rc;
   };
   uint64_t s = impl_->state.load(std::memory_order_relaxed);
   if (Impl::holderOf(s) == ts.id) {
-    if ((s & ~kHolderMask) == 0) return 0;  // the fast path: held by me, nothing requested
+    if ((s & kSlowCheckpoint) == 0) return 0;  // the fast path: held by me, nothing requested
     auto& rec = impl_->recordFor(ts.id);
     if (s & kDropRequest) {
       // The eval breaker fired: drop_gil (with forced switching), then take_gil.
@@ -814,12 +853,11 @@ int InterpreterLock::checkpoint() {
       return retake(ts);
     }
     // Legacy: count ticks; every checkInterval, release and immediately re-acquire.
-    if (++impl_->legacyTicks < impl_->config.checkInterval) return 0;
+    if (++impl_->legacyTicks < impl_->checkInterval.load(std::memory_order_relaxed)) return 0;
     rec.forcedSwitches.add(1);
     impl_->forcedSwitches.add(1);
     impl_->yields.add(1);
     impl_->drop(ts.id, false);
-    if (impl_->tryFastTake(ts.id)) return 1;
     return retake(ts);
   }
   if (impl_->currentPolicy() == Policy::None && ts.holds(this)) return 0;
@@ -847,13 +885,34 @@ bool InterpreterLock::busy() const {
 
 int InterpreterLock::configure(const LockConfig& config) {
   if (!validConfig(config)) return kErrInvalidArgument;
-  std::lock_guard<std::mutex> g(impl_->mutex);
-  if (holder() != 0 || impl_->waiterCount.load() > 0 || impl_->noneHolders.load() > 0)
+  Impl& m = *impl_;
+  std::lock_guard<std::mutex> g(m.mutex);
+  if (config.policy == m.config.policy) {
+    // Intervals only: allowed at any time, as sys.setswitchinterval. Waiters read the switch
+    // interval under the mutex before each wait; the holder reads checkInterval at its next tick.
+    const bool intervalChanged = config.switchIntervalUs != m.config.switchIntervalUs;
+    m.config = config;
+    m.checkInterval.store(config.checkInterval, std::memory_order_relaxed);
+    // Waiters start their next wait now, with the new interval (not after the old one ran out).
+    if (intervalChanged && m.waiterCount.load() > 0) m.cond.notify_all();
+    return kOk;
+  }
+  // A policy change needs an idle lock. The fast path takes a free lock without the mutex, so
+  // "idle" is claimed by a compare-and-swap on the state word: it fails if a thread took the lock
+  // since we looked, and the kConfiguring bit keeps every fast taker out until we are done.
+  uint64_t s = m.state.load(std::memory_order_seq_cst);
+  if (Impl::holderOf(s) != 0 || m.waiterCount.load() > 0 || m.noneHolders.load() > 0)
     return kErrBusy;
-  impl_->config = config;
-  impl_->policy.store(static_cast<uint8_t>(config.policy));
-  impl_->state.store(impl_->baseFlags());
-  impl_->queue.clear();
+  if (!m.state.compare_exchange_strong(s, s | kConfiguring, std::memory_order_seq_cst))
+    return kErrBusy;
+  m.config = config;
+  m.policy.store(static_cast<uint8_t>(config.policy), std::memory_order_relaxed);
+  m.checkInterval.store(config.checkInterval, std::memory_order_relaxed);
+  m.queue.clear();
+  // A fresh epoch: any CAS prepared against the old state fails. Release: a fast taker that
+  // reads this state (acquire) sees the new policy.
+  m.state.store(((s & kEpochMask) + (1ull << kEpochShift)) | m.baseFlags(),
+                std::memory_order_seq_cst);
   return kOk;
 }
 
@@ -950,6 +1009,24 @@ void InterpreterLock::startTrace(size_t capacity) {
   impl_->traceCapacity = capacity;
   impl_->traceDropped = 0;
   impl_->tracingOn.store(true);
+  // The hold in progress (if any) enters the trace as acquired now, so that its release, which
+  // the trace will record, is never unpaired. A fast-path hold cannot leave while its state word
+  // carries kTracedHold (the fast drop refuses it; the slow one needs our mutex).
+  Impl& m = *impl_;
+  const uint64_t now = monotonicNs();
+  uint64_t s = m.state.load(std::memory_order_seq_cst);
+  while (Impl::holderOf(s) != 0) {
+    if ((s & kTracedHold) ||
+        m.state.compare_exchange_weak(s, s | kTracedHold, std::memory_order_seq_cst)) {
+      m.emit(Impl::holderOf(s), LockEventKind::Acquired, now);
+      break;
+    }
+  }
+  for (auto& [tid, rec] : m.threads) {  // policy none: every thread "holding" now
+    if (!rec.holding) continue;
+    rec.tracedHold = true;
+    m.emit(tid, LockEventKind::Acquired, now);
+  }
 }
 
 std::vector<LockEvent> InterpreterLock::stopTrace(uint64_t* dropped) {
