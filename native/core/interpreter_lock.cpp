@@ -44,7 +44,6 @@
 #include <chrono>
 #include <cmath>
 #include <thread>
-#include <unordered_set>
 
 namespace gil {
 
@@ -255,9 +254,23 @@ struct InterpreterLock::Impl {
     uint64_t waitingSinceNs = 0;  // watchdog: start of the current wait, 0 if not waiting (mutex)
     bool stallReported = false;   // watchdog: this wait was reported already (mutex)
     bool tracedHold = false;      // policy none: this hold's "acquired" is in the trace (mutex)
+    void* owner = nullptr;        // the ThreadState that caches this record, if any (mutex)
   };
+  // Adds `from`'s counts to `into` (both guarded by mutex; `from`'s thread has ended).
+  static void fold(ThreadRecord& into, const ThreadRecord& from) {
+    Stat ThreadRecord::*const fields[] = {
+        &ThreadRecord::acquisitions, &ThreadRecord::contendedAcquisitions,
+        &ThreadRecord::dropRequests, &ThreadRecord::forcedSwitches,
+        &ThreadRecord::wakeups,      &ThreadRecord::heldTicks,
+        &ThreadRecord::waitNs};
+    for (auto f : fields) {
+      (into.*f).add((from.*f).get());
+      (into.*f).base += (from.*f).base;
+    }
+  }
 
-  uint64_t serial = 0;           // unique per lock, never reused (keys the per-thread cache)
+  uint64_t serial = 0;  // unique per lock, never reused (keys the per-thread cache)
+  InterpreterLock* self = nullptr;
   mutable std::mutex mutex;      // gil->mutex
   std::condition_variable cond;  // gil->cond
   std::mutex switchMutex;        // gil->switch_mutex (FORCE_SWITCHING)
@@ -283,9 +296,13 @@ struct InterpreterLock::Impl {
   // wait. Mutex-owned: dropRequests, wakeups, releasesOnThreadExit, handoff.
   Stat acquisitions, contendedAcquisitions, dropRequests, forcedSwitches, switches, yields, wakeups,
       releasesOnThreadExit, heldTicks, waitNs;
-  std::atomic<uint64_t> resetTicks{ticksNow()};        // start of the stats window (resetStats())
-  LatencyHistogram handoff;                            // guarded by mutex
-  std::unordered_map<uint32_t, ThreadRecord> threads;  // guarded by mutex; nodes are never erased
+  std::atomic<uint64_t> resetTicks{ticksNow()};  // start of the stats window (resetStats())
+  LatencyHistogram handoff;                      // guarded by mutex
+  // Guarded by mutex. A thread's record is erased when the thread ends (its counts folded into
+  // `exited`), so the map holds the threads alive now (and those a proxy acquired for).
+  std::unordered_map<uint32_t, ThreadRecord> threads;
+  ThreadRecord exited;         // the counts of every thread that ended (guarded by mutex)
+  uint64_t exitedThreads = 0;  // how many (guarded by mutex)
   // watchdog (guarded by mutex)
   uint64_t watchdogBoundNs = 0;
   std::vector<StallReport> stallReports;
@@ -363,7 +380,7 @@ namespace {
 
 struct LiveLocks {
   std::mutex mutex;
-  std::unordered_set<InterpreterLock*> live;
+  std::unordered_map<InterpreterLock*, uint64_t> live;  // lock -> its serial
   std::condition_variable watchdogWake;  // the watchdog thread sleeps on it between scans
   bool watchdogStarted = false;
 };
@@ -378,7 +395,38 @@ std::atomic<uint32_t> g_nextThreadId{1};
 struct ThreadState {
   uint32_t id = g_nextThreadId.fetch_add(1, std::memory_order_relaxed);
   std::vector<InterpreterLock*> held;
-  std::vector<std::pair<uint64_t, void*>> records;  // (lock serial, ThreadRecord*)
+  // This thread's record in each lock it has used, by lock serial: O(1) however many locks it
+  // used. The last one found is kept aside (most threads use one lock over and over).
+  struct Cached {
+    InterpreterLock* lock;
+    void* record;  // InterpreterLock::Impl::ThreadRecord*
+  };
+  std::unordered_map<uint64_t, Cached> records;
+  uint64_t lastSerial = 0;
+  void* lastRecord = nullptr;
+  // Serials of destroyed locks whose records this thread cached, posted by ~InterpreterLock() and
+  // dropped from `records` by this thread at its next lookup.
+  std::atomic<bool> deadPending{false};
+  std::mutex deadMutex;
+  std::vector<uint64_t> deadSerials;
+
+  void postDead(uint64_t serial) {  // any thread, under liveLocks().mutex
+    std::lock_guard<std::mutex> g(deadMutex);
+    deadSerials.push_back(serial);
+    deadPending.store(true, std::memory_order_release);
+  }
+  void drainDead() {  // this thread
+    std::vector<uint64_t> dead;
+    {
+      std::lock_guard<std::mutex> g(deadMutex);
+      dead.swap(deadSerials);
+      deadPending.store(false, std::memory_order_relaxed);
+    }
+    for (uint64_t serial : dead) {
+      records.erase(serial);
+      if (serial == lastSerial) lastSerial = 0, lastRecord = nullptr;
+    }
+  }
 
   void add(InterpreterLock* l) { held.push_back(l); }
   void remove(InterpreterLock* l) {
@@ -398,6 +446,11 @@ struct ThreadState {
     for (InterpreterLock* l : copy) {
       if (ll.live.count(l)) l->releaseForExitedThread(id);
     }
+    // Then give back its records, counts folded into each lock's exited-threads totals.
+    for (const auto& [serial, cached] : records) {
+      auto it = ll.live.find(cached.lock);
+      if (it != ll.live.end() && it->second == serial) cached.lock->forgetExitedThread(id);
+    }
   }
 };
 
@@ -410,19 +463,32 @@ ThreadState& threadState() {
 
 uint32_t currentThreadId() { return threadState().id; }
 
+size_t threadRecordCacheSize() { return threadState().records.size(); }
+
 InterpreterLock::Impl::ThreadRecord& InterpreterLock::Impl::recordFor(uint32_t tid) {
   ThreadState& ts = threadState();
-  if (tid == ts.id) {
-    for (auto& [s, r] : ts.records) {
-      if (s == serial) return *static_cast<ThreadRecord*>(r);
+  const bool mine = tid == ts.id;
+  if (mine) {
+    if (ts.deadPending.load(std::memory_order_acquire)) ts.drainDead();
+    if (ts.lastSerial == serial) return *static_cast<ThreadRecord*>(ts.lastRecord);
+    auto it = ts.records.find(serial);
+    if (it != ts.records.end()) {
+      ts.lastSerial = serial;
+      ts.lastRecord = it->second.record;
+      return *static_cast<ThreadRecord*>(it->second.record);
     }
   }
   ThreadRecord* r;
   {
     std::lock_guard<std::mutex> g(mutex);
     r = &recordLocked(tid);
+    if (mine) r->owner = &ts;
   }
-  if (tid == ts.id) ts.records.emplace_back(serial, r);
+  if (mine) {
+    ts.records.emplace(serial, ThreadState::Cached{self, r});
+    ts.lastSerial = serial;
+    ts.lastRecord = r;
+  }
   return *r;
 }
 
@@ -752,13 +818,20 @@ InterpreterLock::InterpreterLock(LockConfig config) : impl_(std::make_unique<Imp
   auto& ll = liveLocks();
   std::lock_guard<std::mutex> g(ll.mutex);
   impl_->serial = g_nextLockSerial++;
-  ll.live.insert(this);
+  impl_->self = this;
+  ll.live.emplace(this, impl_->serial);
 }
 
 InterpreterLock::~InterpreterLock() {
   auto& ll = liveLocks();
   std::lock_guard<std::mutex> g(ll.mutex);
   ll.live.erase(this);
+  // Threads that cached a record of this lock drop it at their next lookup. An owner is alive:
+  // a ThreadState gives back its records (under this same mutex) before it is gone.
+  std::lock_guard<std::mutex> lg(impl_->mutex);
+  for (auto& [tid, rec] : impl_->threads) {
+    if (rec.owner) static_cast<ThreadState*>(rec.owner)->postDead(impl_->serial);
+  }
 }
 
 int InterpreterLock::acquire() {
@@ -947,6 +1020,14 @@ LockStats InterpreterLock::stats() const {
   s.waitNs = m.waitNs.since();
   s.elapsedNs = ns(nowTicks - std::min(nowTicks, m.resetTicks.load()));
   s.handoff = m.handoff.summary();
+  s.exitedThreads = m.exitedThreads;
+  s.exited.acquisitions = m.exited.acquisitions.since();
+  s.exited.contendedAcquisitions = m.exited.contendedAcquisitions.since();
+  s.exited.dropRequests = m.exited.dropRequests.since();
+  s.exited.forcedSwitches = m.exited.forcedSwitches.since();
+  s.exited.wakeups = m.exited.wakeups.since();
+  s.exited.heldNs = ns(m.exited.heldTicks.since());
+  s.exited.waitNs = m.exited.waitNs.since();
   const bool exclusive = m.currentPolicy() != Policy::None;
   for (const auto& [tid, rec] : m.threads) {
     ThreadLockStats t;
@@ -993,12 +1074,14 @@ void InterpreterLock::resetStats() {
     st->rebase();
   }
   m.handoff.reset();
-  for (auto& [tid, rec] : m.threads) {
+  auto rebaseRecord = [](Impl::ThreadRecord& rec) {
     for (Stat* st : {&rec.acquisitions, &rec.contendedAcquisitions, &rec.dropRequests,
                      &rec.forcedSwitches, &rec.wakeups, &rec.heldTicks, &rec.waitNs}) {
       st->rebase();
     }
-  }
+  };
+  for (auto& [tid, rec] : m.threads) rebaseRecord(rec);
+  rebaseRecord(m.exited);
   m.resetTicks.store(ticksNow());
 }
 
@@ -1051,7 +1134,7 @@ void watchdogLoop() {
   std::unique_lock<std::mutex> g(ll.mutex);
   for (;;) {
     uint64_t minBoundUs = 0;
-    for (InterpreterLock* l : ll.live) {
+    for (const auto& [l, serial] : ll.live) {
       uint64_t b = l->watchdogBoundUs();
       if (b != 0 && (minBoundUs == 0 || b < minBoundUs)) minBoundUs = b;
     }
@@ -1060,7 +1143,7 @@ void watchdogLoop() {
         minBoundUs == 0 ? 50'000 : std::clamp<uint64_t>(minBoundUs / 4, 1000, 50'000);
     ll.watchdogWake.wait_for(g, std::chrono::microseconds(periodUs));
     uint64_t now = monotonicNs();
-    for (InterpreterLock* l : ll.live) {
+    for (const auto& [l, serial] : ll.live) {
       if (l->watchdogBoundUs() != 0) l->watchdogScan(now);
     }
   }
@@ -1107,6 +1190,19 @@ std::vector<StallReport> InterpreterLock::takeStallReports() {
   std::vector<StallReport> out;
   out.swap(impl_->stallReports);
   return out;
+}
+
+void InterpreterLock::forgetExitedThread(uint32_t threadId) {
+  std::lock_guard<std::mutex> g(impl_->mutex);
+  auto it = impl_->threads.find(threadId);
+  if (it == impl_->threads.end()) return;
+  if (it->second.waitingSinceNs != 0) {  // a proxy still waits for the lock on its behalf: keep it
+    it->second.owner = nullptr;
+    return;
+  }
+  Impl::fold(impl_->exited, it->second);
+  impl_->exitedThreads++;
+  impl_->threads.erase(it);
 }
 
 void InterpreterLock::releaseForExitedThread(uint32_t threadId) {
@@ -1185,7 +1281,7 @@ void beginShutdown() {
   // waits, and we take that mutex to notify, so no waiter can miss this.
   auto& ll = liveLocks();
   std::lock_guard<std::mutex> g(ll.mutex);
-  for (InterpreterLock* l : ll.live) {
+  for (const auto& [l, serial] : ll.live) {
     InterpreterLock::Impl& m = *l->impl_;
     { std::lock_guard<std::mutex> lg(m.mutex); }
     m.cond.notify_all();

@@ -46,6 +46,9 @@ bool validConfig(const LockConfig& c);
 
 // A small process-wide id for the calling OS thread (1, 2, 3, ... in order of first use).
 uint32_t currentThreadId();
+// How many locks the calling thread holds a cached stats record for (destroyed locks' records are
+// dropped at the thread's next lock call). For tests and diagnostics.
+size_t threadRecordCacheSize();
 // Process-wide and irreversible, for process exit: every thread waiting in acquire(), acquireAs()
 // or the re-take inside checkpoint() of any lock returns kErrShutdown promptly without holding the
 // lock, and later takes that would have to wait fail the same way (an uncontended take may still
@@ -105,7 +108,9 @@ struct LockStats {
   double heldFraction = 0;  // heldNs / elapsedNs (gil_load's "held")
   double waitFraction = 0;  // waitNs / elapsedNs (gil_load's "wait"; > 1 with many waiters)
   HandoffSummary handoff;
-  std::vector<ThreadLockStats> threads;
+  std::vector<ThreadLockStats> threads;  // threads alive now (an ended thread's record is freed)
+  uint64_t exitedThreads = 0;            // threads that used the lock and have ended
+  ThreadLockStats exited;                // their counts, summed (threadId 0)
 };
 
 // Log2-bucketed latency histogram (1 ns .. ~1 h), percentiles by interpolation inside a bucket.
@@ -175,6 +180,9 @@ class InterpreterLock {
 
   // Called from the thread-exit hook: releases the lock if `threadId` holds it (counted in stats).
   void releaseForExitedThread(uint32_t threadId);
+  // Called from the thread-exit hook after that: frees the thread's record, its counts folded into
+  // stats().exited.
+  void forgetExitedThread(uint32_t threadId);
 
  private:
   bool heldByCurrentThreadRaw(uint32_t threadId) const;

@@ -37,7 +37,10 @@ void mutualExclusion(Policy policy) {
   CHECK_EQ(counter.load(), static_cast<uint64_t>(kThreads) * kIters);
   LockStats s = lock.stats();
   CHECK_EQ(s.acquisitions >= static_cast<uint64_t>(kThreads) * kIters, true);
-  CHECK_EQ(s.threads.size(), static_cast<size_t>(kThreads));
+  // The threads have ended: their records are freed and their counts kept in `exited`.
+  CHECK_EQ(s.threads.size(), 0u);
+  CHECK_EQ(s.exitedThreads, static_cast<uint64_t>(kThreads));
+  CHECK_EQ(s.exited.acquisitions, s.acquisitions);
   CHECK_EQ(lock.holder(), 0u);
 }
 
