@@ -18,44 +18,38 @@ static_assert(GIL_LAB_ERR_NO_INTERPRETER == gil::kErrNoInterpreter, "gil_lab.h: 
 static_assert(GIL_LAB_ERR_BUSY == gil::kErrBusy, "gil_lab.h: GIL_LAB_ERR_BUSY");
 static_assert(GIL_LAB_ERR_INVALID_ARGUMENT == gil::kErrInvalidArgument,
               "gil_lab.h: GIL_LAB_ERR_INVALID_ARGUMENT");
+static_assert(GIL_LAB_ERR_SHUTDOWN == gil::kErrShutdown, "gil_lab.h: GIL_LAB_ERR_SHUTDOWN");
 
-// The pointer came from outside: look it up among the live interpreters before touching it, so a
-// stale or made-up pointer is an error code and never a dereference. The shared_ptr keeps the
-// interpreter alive for the duration of the call.
-std::shared_ptr<gil::Interpreter> validated(void* interp) noexcept {
-  if (interp == nullptr) return nullptr;
-  auto found = gil::findInterpreterByAddress(interp);
-  if (found && !found->alive()) return nullptr;
-  return found;
-}
-
-// Called through a C function-pointer table, from C or C++: nothing may throw out of them.
-void* ExtInterpreterMain(void) noexcept { return gil::mainInterpreter().get(); }
+// Handles come from outside: PinnedInterpreter resolves them in O(1) without a lock, turns
+// anything that is not a live interpreter's handle (a made-up value, or a destroyed interpreter's
+// handle even after its memory was reused) into nullptr, and keeps the interpreter alive for the
+// duration of the call.
+void* ExtInterpreterMain(void) noexcept { return gil::mainInterpreter()->extensionHandle(); }
 
 void* ExtInterpreterById(uint32_t id) noexcept {
-  // The registry keeps the interpreter alive until destroyInterpreter(); ids are never reused.
-  return gil::findInterpreter(id).get();
+  auto found = gil::findInterpreter(id);
+  return found ? found->extensionHandle() : nullptr;
 }
 
 int ExtAcquire(void* interp) noexcept {
-  auto found = validated(interp);
-  return found ? found->lock().acquire() : gil::kErrNoInterpreter;
+  gil::PinnedInterpreter pinned(interp);
+  return pinned.get() ? pinned.get()->lock().acquire() : gil::kErrNoInterpreter;
 }
 
 int ExtRelease(void* interp) noexcept {
-  auto found = validated(interp);
-  return found ? found->lock().release() : gil::kErrNoInterpreter;
+  gil::PinnedInterpreter pinned(interp);
+  return pinned.get() ? pinned.get()->lock().release() : gil::kErrNoInterpreter;
 }
 
 int ExtCheckpoint(void* interp) noexcept {
-  auto found = validated(interp);
-  return found ? found->lock().checkpoint() : gil::kErrNoInterpreter;
+  gil::PinnedInterpreter pinned(interp);
+  return pinned.get() ? pinned.get()->lock().checkpoint() : gil::kErrNoInterpreter;
 }
 
 int ExtHeldByCurrentThread(void* interp) noexcept {
-  auto found = validated(interp);
-  if (!found) return gil::kErrNoInterpreter;
-  return found->lock().heldByCurrentThread() ? 1 : 0;
+  gil::PinnedInterpreter pinned(interp);
+  if (!pinned.get()) return gil::kErrNoInterpreter;
+  return pinned.get()->lock().heldByCurrentThread() ? 1 : 0;
 }
 
 const char* ExtErrorMessage(int code) noexcept { return gil::lockErrorMessage(code); }

@@ -1216,65 +1216,6 @@ void InterpreterLock::releaseForExitedThread(uint32_t threadId) {
   impl_->giveUp(threadId, monotonicNs());
 }
 
-// ---------------------------------------------------------------------------------------------
-// The interpreter registry (PEP 684: one lock per interpreter).
-
-namespace {
-struct Registry {
-  std::mutex mutex;
-  std::unordered_map<uint32_t, std::shared_ptr<Interpreter>> byId;
-  uint32_t nextId = 1;
-  std::shared_ptr<Interpreter> main = std::make_shared<Interpreter>(0, LockConfig{});
-};
-Registry& registry() {
-  static Registry* r =
-      new Registry();  // leaked on purpose: worker threads may outlive static destruction
-  return *r;
-}
-}  // namespace
-
-std::shared_ptr<Interpreter> mainInterpreter() { return registry().main; }
-
-std::shared_ptr<Interpreter> createInterpreter(const LockConfig& config) {
-  auto& r = registry();
-  std::lock_guard<std::mutex> g(r.mutex);
-  uint32_t id = r.nextId++;
-  auto interp = std::make_shared<Interpreter>(id, config);
-  r.byId[id] = interp;
-  return interp;
-}
-
-std::shared_ptr<Interpreter> findInterpreter(uint32_t id) {
-  auto& r = registry();
-  if (id == 0) return r.main;
-  std::lock_guard<std::mutex> g(r.mutex);
-  auto it = r.byId.find(id);
-  return it == r.byId.end() ? nullptr : it->second;
-}
-
-std::shared_ptr<Interpreter> findInterpreterByAddress(const void* p) {
-  auto& r = registry();
-  if (p == r.main.get()) return r.main;
-  std::lock_guard<std::mutex> g(r.mutex);
-  for (const auto& [id, interp] : r.byId) {
-    if (interp.get() == p) return interp;
-  }
-  return nullptr;
-}
-
-int destroyInterpreter(uint32_t id) {
-  auto& r = registry();
-  if (id == 0) return kErrInvalidArgument;
-  std::lock_guard<std::mutex> g(r.mutex);
-  auto it = r.byId.find(id);
-  if (it == r.byId.end()) return kErrNoInterpreter;
-  InterpreterLock& l = it->second->lock();
-  if (l.busy()) return kErrBusy;
-  it->second->markDestroyed();
-  r.byId.erase(it);
-  return kOk;
-}
-
 void beginShutdown() {
   g_shuttingDown.store(true, std::memory_order_release);
   // Wake every waiter of every live lock. Each checks the flag under its lock's mutex before it
@@ -1288,15 +1229,6 @@ void beginShutdown() {
     { std::lock_guard<std::mutex> sg(m.switchMutex); }
     m.switchCond.notify_all();
   }
-}
-
-std::vector<uint32_t> interpreterIds() {
-  auto& r = registry();
-  std::lock_guard<std::mutex> g(r.mutex);
-  std::vector<uint32_t> ids{0};
-  for (const auto& [id, interp] : r.byId) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
 }
 
 }  // namespace gil

@@ -200,11 +200,33 @@ class Interpreter {
   // False once destroyInterpreter() removed it; handles that still point at it then fail cleanly.
   bool alive() const { return alive_.load(std::memory_order_relaxed); }
   void markDestroyed() { alive_.store(false, std::memory_order_relaxed); }
+  // The C extension API's handle for it (see PinnedInterpreter): an opaque value that no other
+  // interpreter ever gets, before or after this one is destroyed. Set once by the registry.
+  void* extensionHandle() const { return extensionHandle_; }
+  void setExtensionHandle(void* handle) { extensionHandle_ = handle; }
 
  private:
   uint32_t id_;
   InterpreterLock lock_;
   std::atomic<bool> alive_{true};
+  void* extensionHandle_ = nullptr;
+};
+
+// Resolves an extension handle (from outside: any value at all) to its interpreter, in O(1) and
+// without a lock, and keeps that interpreter from being destroyed while this object lives.
+// get() is nullptr for anything that is not the handle of a live interpreter, including the
+// handle of a destroyed one whose memory or slot a newer interpreter reuses.
+class PinnedInterpreter {
+ public:
+  explicit PinnedInterpreter(const void* handle) noexcept;
+  ~PinnedInterpreter();
+  PinnedInterpreter(const PinnedInterpreter&) = delete;
+  PinnedInterpreter& operator=(const PinnedInterpreter&) = delete;
+  Interpreter* get() const noexcept { return interp_; }
+
+ private:
+  std::atomic<uint64_t>* slotWord_ = nullptr;
+  Interpreter* interp_ = nullptr;
 };
 
 // The registry of interpreters in this process. Lookups return shared_ptr so that an interpreter
@@ -214,10 +236,12 @@ std::shared_ptr<Interpreter> mainInterpreter();
 std::shared_ptr<Interpreter> createInterpreter(const LockConfig& config);
 // nullptr if unknown or destroyed.
 std::shared_ptr<Interpreter> findInterpreter(uint32_t id);
-// True if `p` is the address of a live interpreter (for the C extension API).
+// The live interpreter at address `p` (the addon's own bound functions carry it), else nullptr.
+// Not for pointers from outside: the C extension API uses PinnedInterpreter.
 std::shared_ptr<Interpreter> findInterpreterByAddress(const void* p);
-// Removes an interpreter from the registry. kErrBusy if its lock is held or waited on,
-// kErrNoInterpreter if unknown, kErrInvalidArgument for the main interpreter.
+// Removes an interpreter from the registry; its extension handle is dead from then on. kErrBusy if
+// its lock is held or waited on (or an extension call on it does not end), kErrNoInterpreter if
+// unknown, kErrInvalidArgument for the main interpreter.
 int destroyInterpreter(uint32_t id);
 std::vector<uint32_t> interpreterIds();
 
