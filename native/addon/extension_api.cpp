@@ -6,8 +6,14 @@
 // shared object is loaded once per process (worker threads reuse it and get their own exports).
 #include <napi.h>
 
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "../include/gil_lab.h"
 #include "interpreter_lock.h"
+#include "lock_bench.h"
 
 namespace {
 
@@ -77,6 +83,59 @@ Napi::Value ExtensionApi(const Napi::CallbackInfo& info) {
   return capsule;
 }
 
+// --- C++-side measurements for the `lock` bench suite
+// --------------------------------------------- (Registered here with the table they measure; each
+// call is bounded to a few seconds.)
+
+uint32_t countArg(const Napi::CallbackInfo& info, size_t i, const char* name, double min,
+                  double max) {
+  if (info.Length() <= i || !info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  double n = info[i].As<Napi::Number>().DoubleValue();
+  if (!(n >= min && n <= max) || n != static_cast<double>(static_cast<uint32_t>(n))) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer between " +
+                                                std::to_string(static_cast<uint32_t>(min)) +
+                                                " and " +
+                                                std::to_string(static_cast<uint32_t>(max)));
+  }
+  return static_cast<uint32_t>(n);
+}
+
+// Mean ns per checkpoint() through the extension table, holding one interpreter's lock while
+// `liveInterpreters` - 1 others exist: the handle lookup must not grow with that number.
+double extensionCheckpointNs(uint32_t liveInterpreters, uint32_t iterations) {
+  std::vector<std::shared_ptr<gil::Interpreter>> others;
+  for (uint32_t i = 1; i < liveInterpreters; i++)
+    others.push_back(gil::createInterpreter(gil::LockConfig{}));
+  auto target = gil::createInterpreter(gil::LockConfig{});
+  void* handle = kExtensionApi.interpreter_by_id(target->id());
+  double ns = 0;
+  if (kExtensionApi.acquire(handle) == gil::kOk) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (uint32_t i = 0; i < iterations; i++) kExtensionApi.checkpoint(handle);  // atomics: kept
+    auto t1 = std::chrono::steady_clock::now();
+    kExtensionApi.release(handle);
+    ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / iterations;
+  }
+  gil::destroyInterpreter(target->id());
+  for (auto& interp : others) gil::destroyInterpreter(interp->id());
+  return ns;
+}
+
+// benchExtensionCheckpoint(liveInterpreters, iterations) -> mean ns per checkpoint()
+Napi::Value BenchExtensionCheckpoint(const Napi::CallbackInfo& info) {
+  uint32_t live = countArg(info, 0, "liveInterpreters", 1, 100'000);
+  uint32_t iterations = countArg(info, 1, "iterations", 1, 50'000'000);
+  return Napi::Number::New(info.Env(), extensionCheckpointNs(live, iterations));
+}
+
+// benchPairAfterManyInterpreters(interpretersUsedBefore, iterations) -> mean ns per pair
+Napi::Value BenchPairAfterManyInterpreters(const Napi::CallbackInfo& info) {
+  uint32_t used = countArg(info, 0, "interpretersUsedBefore", 0, 100'000);
+  uint32_t iterations = countArg(info, 1, "iterations", 1, 50'000'000);
+  return Napi::Number::New(info.Env(), gil::benchPairAfterManyInterpretersNs(used, iterations));
+}
+
 Napi::Value ExtensionApiVersion(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), GIL_LAB_API_VERSION);
 }
@@ -87,4 +146,9 @@ void RegisterExtensionApi(Napi::Env env, Napi::Object exports) {
   exports.Set("extensionApi", Napi::Function::New(env, ExtensionApi, "extensionApi"));
   exports.Set("extensionApiVersion",
               Napi::Function::New(env, ExtensionApiVersion, "extensionApiVersion"));
+  exports.Set("benchExtensionCheckpoint",
+              Napi::Function::New(env, BenchExtensionCheckpoint, "benchExtensionCheckpoint"));
+  exports.Set(
+      "benchPairAfterManyInterpreters",
+      Napi::Function::New(env, BenchPairAfterManyInterpreters, "benchPairAfterManyInterpreters"));
 }
