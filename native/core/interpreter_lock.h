@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "latency_histogram.h"
+
 namespace gil {
 
 enum class Policy : uint8_t { CPython = 0, Legacy = 1, Fifo = 2, None = 3 };
@@ -77,11 +79,6 @@ struct ThreadLockStats {
   uint64_t waitNs = 0;
 };
 
-struct HandoffSummary {  // latency from a drop request to another thread holding the lock
-  uint64_t count = 0;
-  uint64_t p50Ns = 0, p90Ns = 0, p99Ns = 0, maxNs = 0;
-};
-
 // A thread that waited for the lock longer than the watchdog's bound (reported once per wait).
 struct StallReport {
   uint32_t waiterThreadId = 0;
@@ -111,19 +108,6 @@ struct LockStats {
   std::vector<ThreadLockStats> threads;  // threads alive now (an ended thread's record is freed)
   uint64_t exitedThreads = 0;            // threads that used the lock and have ended
   ThreadLockStats exited;                // their counts, summed (threadId 0)
-};
-
-// Log2-bucketed latency histogram (1 ns .. ~1 h), percentiles by interpolation inside a bucket.
-class LatencyHistogram {
- public:
-  void record(uint64_t ns);
-  HandoffSummary summary() const;
-  void reset();
-
- private:
-  static constexpr int kBuckets = 64 * 4;  // 4 sub-buckets per power of two
-  uint64_t counts_[kBuckets] = {};
-  uint64_t count_ = 0, max_ = 0;
 };
 
 class InterpreterLock {
