@@ -104,10 +104,11 @@ uint32_t countArg(const Napi::CallbackInfo& info, size_t i, const char* name, do
 // Mean ns per checkpoint() through the extension table, holding one interpreter's lock while
 // `liveInterpreters` - 1 others exist: the handle lookup must not grow with that number.
 double extensionCheckpointNs(uint32_t liveInterpreters, uint32_t iterations) {
+  // The target first: a lookup that scanned the interpreters newest-first would find it last.
+  auto target = gil::createInterpreter(gil::LockConfig{});
   std::vector<std::shared_ptr<gil::Interpreter>> others;
   for (uint32_t i = 1; i < liveInterpreters; i++)
     others.push_back(gil::createInterpreter(gil::LockConfig{}));
-  auto target = gil::createInterpreter(gil::LockConfig{});
   void* handle = kExtensionApi.interpreter_by_id(target->id());
   double ns = 0;
   if (kExtensionApi.acquire(handle) == gil::kOk) {
