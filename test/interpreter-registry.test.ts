@@ -46,10 +46,10 @@ test('byId() from another worker reaches the same lock', async () => {
     assert.equal(interp.stats().holder, Interpreter.currentThreadId());
     assert.equal(Atomics.load(new Int32Array(shared), 1), 0);
     interp.release();
-    const { threadId } = await other.result;
+    const { threadId, record } = await other.result;
     const stats = interp.stats();
     assert.equal(stats.contendedAcquisitions, 1);
-    assert.ok(stats.threads.some((t) => t.threadId === threadId && t.contendedAcquisitions === 1));
+    assert.ok(record !== undefined && record.threadId === threadId && record.contendedAcquisitions === 1);
   } finally {
     interp.destroy();
   }

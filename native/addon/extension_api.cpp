@@ -6,8 +6,14 @@
 // shared object is loaded once per process (worker threads reuse it and get their own exports).
 #include <napi.h>
 
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "../include/gil_lab.h"
 #include "interpreter_lock.h"
+#include "lock_bench.h"
 
 namespace {
 
@@ -18,44 +24,38 @@ static_assert(GIL_LAB_ERR_NO_INTERPRETER == gil::kErrNoInterpreter, "gil_lab.h: 
 static_assert(GIL_LAB_ERR_BUSY == gil::kErrBusy, "gil_lab.h: GIL_LAB_ERR_BUSY");
 static_assert(GIL_LAB_ERR_INVALID_ARGUMENT == gil::kErrInvalidArgument,
               "gil_lab.h: GIL_LAB_ERR_INVALID_ARGUMENT");
+static_assert(GIL_LAB_ERR_SHUTDOWN == gil::kErrShutdown, "gil_lab.h: GIL_LAB_ERR_SHUTDOWN");
 
-// The pointer came from outside: look it up among the live interpreters before touching it, so a
-// stale or made-up pointer is an error code and never a dereference. The shared_ptr keeps the
-// interpreter alive for the duration of the call.
-std::shared_ptr<gil::Interpreter> validated(void* interp) noexcept {
-  if (interp == nullptr) return nullptr;
-  auto found = gil::findInterpreterByAddress(interp);
-  if (found && !found->alive()) return nullptr;
-  return found;
-}
-
-// Called through a C function-pointer table, from C or C++: nothing may throw out of them.
-void* ExtInterpreterMain(void) noexcept { return gil::mainInterpreter().get(); }
+// Handles come from outside: PinnedInterpreter resolves them in O(1) without a lock, turns
+// anything that is not a live interpreter's handle (a made-up value, or a destroyed interpreter's
+// handle even after its memory was reused) into nullptr, and keeps the interpreter alive for the
+// duration of the call.
+void* ExtInterpreterMain(void) noexcept { return gil::mainInterpreter()->extensionHandle(); }
 
 void* ExtInterpreterById(uint32_t id) noexcept {
-  // The registry keeps the interpreter alive until destroyInterpreter(); ids are never reused.
-  return gil::findInterpreter(id).get();
+  auto found = gil::findInterpreter(id);
+  return found ? found->extensionHandle() : nullptr;
 }
 
 int ExtAcquire(void* interp) noexcept {
-  auto found = validated(interp);
-  return found ? found->lock().acquire() : gil::kErrNoInterpreter;
+  gil::PinnedInterpreter pinned(interp);
+  return pinned.get() ? pinned.get()->lock().acquire() : gil::kErrNoInterpreter;
 }
 
 int ExtRelease(void* interp) noexcept {
-  auto found = validated(interp);
-  return found ? found->lock().release() : gil::kErrNoInterpreter;
+  gil::PinnedInterpreter pinned(interp);
+  return pinned.get() ? pinned.get()->lock().release() : gil::kErrNoInterpreter;
 }
 
 int ExtCheckpoint(void* interp) noexcept {
-  auto found = validated(interp);
-  return found ? found->lock().checkpoint() : gil::kErrNoInterpreter;
+  gil::PinnedInterpreter pinned(interp);
+  return pinned.get() ? pinned.get()->lock().checkpoint() : gil::kErrNoInterpreter;
 }
 
 int ExtHeldByCurrentThread(void* interp) noexcept {
-  auto found = validated(interp);
-  if (!found) return gil::kErrNoInterpreter;
-  return found->lock().heldByCurrentThread() ? 1 : 0;
+  gil::PinnedInterpreter pinned(interp);
+  if (!pinned.get()) return gil::kErrNoInterpreter;
+  return pinned.get()->lock().heldByCurrentThread() ? 1 : 0;
 }
 
 const char* ExtErrorMessage(int code) noexcept { return gil::lockErrorMessage(code); }
@@ -83,6 +83,60 @@ Napi::Value ExtensionApi(const Napi::CallbackInfo& info) {
   return capsule;
 }
 
+// --- C++-side measurements for the `lock` bench suite
+// --------------------------------------------- (Registered here with the table they measure; each
+// call is bounded to a few seconds.)
+
+uint32_t countArg(const Napi::CallbackInfo& info, size_t i, const char* name, double min,
+                  double max) {
+  if (info.Length() <= i || !info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  double n = info[i].As<Napi::Number>().DoubleValue();
+  if (!(n >= min && n <= max) || n != static_cast<double>(static_cast<uint32_t>(n))) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer between " +
+                                                std::to_string(static_cast<uint32_t>(min)) +
+                                                " and " +
+                                                std::to_string(static_cast<uint32_t>(max)));
+  }
+  return static_cast<uint32_t>(n);
+}
+
+// Mean ns per checkpoint() through the extension table, holding one interpreter's lock while
+// `liveInterpreters` - 1 others exist: the handle lookup must not grow with that number.
+double extensionCheckpointNs(uint32_t liveInterpreters, uint32_t iterations) {
+  // The target first: a lookup that scanned the interpreters newest-first would find it last.
+  auto target = gil::createInterpreter(gil::LockConfig{});
+  std::vector<std::shared_ptr<gil::Interpreter>> others;
+  for (uint32_t i = 1; i < liveInterpreters; i++)
+    others.push_back(gil::createInterpreter(gil::LockConfig{}));
+  void* handle = kExtensionApi.interpreter_by_id(target->id());
+  double ns = 0;
+  if (kExtensionApi.acquire(handle) == gil::kOk) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (uint32_t i = 0; i < iterations; i++) kExtensionApi.checkpoint(handle);  // atomics: kept
+    auto t1 = std::chrono::steady_clock::now();
+    kExtensionApi.release(handle);
+    ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / iterations;
+  }
+  gil::destroyInterpreter(target->id());
+  for (auto& interp : others) gil::destroyInterpreter(interp->id());
+  return ns;
+}
+
+// benchExtensionCheckpoint(liveInterpreters, iterations) -> mean ns per checkpoint()
+Napi::Value BenchExtensionCheckpoint(const Napi::CallbackInfo& info) {
+  uint32_t live = countArg(info, 0, "liveInterpreters", 1, 100'000);
+  uint32_t iterations = countArg(info, 1, "iterations", 1, 50'000'000);
+  return Napi::Number::New(info.Env(), extensionCheckpointNs(live, iterations));
+}
+
+// benchPairAfterManyInterpreters(interpretersUsedBefore, iterations) -> mean ns per pair
+Napi::Value BenchPairAfterManyInterpreters(const Napi::CallbackInfo& info) {
+  uint32_t used = countArg(info, 0, "interpretersUsedBefore", 0, 100'000);
+  uint32_t iterations = countArg(info, 1, "iterations", 1, 50'000'000);
+  return Napi::Number::New(info.Env(), gil::benchPairAfterManyInterpretersNs(used, iterations));
+}
+
 Napi::Value ExtensionApiVersion(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), GIL_LAB_API_VERSION);
 }
@@ -93,4 +147,9 @@ void RegisterExtensionApi(Napi::Env env, Napi::Object exports) {
   exports.Set("extensionApi", Napi::Function::New(env, ExtensionApi, "extensionApi"));
   exports.Set("extensionApiVersion",
               Napi::Function::New(env, ExtensionApiVersion, "extensionApiVersion"));
+  exports.Set("benchExtensionCheckpoint",
+              Napi::Function::New(env, BenchExtensionCheckpoint, "benchExtensionCheckpoint"));
+  exports.Set(
+      "benchPairAfterManyInterpreters",
+      Napi::Function::New(env, BenchPairAfterManyInterpreters, "benchPairAfterManyInterpreters"));
 }

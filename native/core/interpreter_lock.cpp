@@ -9,19 +9,19 @@
 //    holder to let go. On taking the lock: set the holder, bump `switchNumber` if the holder
 //    changed, signal `switchCond` (forced switching), clear the drop request.
 //  - drop_gil (release): clear `locked`, signal `cond`. FORCE_SWITCHING: if a drop was requested
-//  and
-//    this thread is still the last holder, wait on `switchCond` until another thread has taken the
-//    lock — so a thread that was asked to yield cannot win the lock straight back.
+//    and this thread is still the last holder, wait on `switchCond` until another thread has taken
+//    the lock — so a thread that was asked to yield cannot win the lock straight back.
 //  - checkpoint (the eval-breaker check in the interpreter loop): one relaxed load of `state`.
 //    If it says "held by me, nothing requested", return at once. Otherwise handle the request:
 //    drop the lock and take it again.
 //
-// `state` packs the holder's thread id (low 32 bits) and flag bits (drop request; "legacy tick")
-// into one atomic word, so the common checkpoint is a single relaxed load plus a compare. Writers
-// change it only while holding `mutex`, except the drop request, which waiters set under `mutex`
-// too (as CPython does) — so every change is ordered by the mutex and the relaxed load in
-// checkpoint can only be stale for a moment, never wrong about who holds the lock: only the holder
-// itself can move the holder field away from its own id.
+// `state` packs the holder's thread id (low 32 bits), flag bits (drop request; "legacy tick";
+// configuring; traced hold) and a configuration epoch (top bits) into one atomic word, so the
+// common checkpoint is a single relaxed load plus a compare. Uncontended, a thread takes and drops
+// the lock by one compare-and-swap each, without the mutex (the fast paths); everything else
+// changes the word under `mutex`. Only the holder moves the holder field away from its own id, so
+// a stale load in checkpoint can never be wrong about who holds the lock. A policy change claims
+// the free word by CAS and bumps the epoch, so no CAS prepared under the old policy can succeed.
 //
 // OTHER POLICIES
 //  - `legacy` (the pre-3.2 GIL): waiters block with no timeout and never set a drop request. Every
@@ -37,30 +37,19 @@
 //
 // THREAD EXIT
 // Each thread has a thread_local record of the locks it holds; its destructor releases any still
-// held when the thread ends (a Node worker terminated while holding, say), and counts it.
-#include "interpreter_lock.h"
-
+// held when the thread ends (a Node worker terminated while holding, say), and counts it. It then
+// frees the thread's stats record in every lock, folding the counts into the lock's "exited".
+//
+// FILES: the lock's shared state is in interpreter_lock_internal.h; statistics and trace in
+// lock_stats.cpp, the watchdog in lock_watchdog.cpp, the registry and extension handles in
+// interpreter_registry.cpp, the tick clock and histogram in their own files.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <thread>
-#include <unordered_set>
+
+#include "interpreter_lock_internal.h"
 
 namespace gil {
-
-namespace {
-
-constexpr uint64_t kHolderMask = 0xffffffffull;
-constexpr uint64_t kDropRequest = 1ull << 32;  // CPython's _PY_GIL_DROP_REQUEST_BIT
-constexpr uint64_t kLegacyTick = 1ull << 33;  // legacy policy: every checkpoint takes the slow path
-
-}  // namespace
-
-uint64_t monotonicNs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::steady_clock::now().time_since_epoch())
-                                   .count());
-}
 
 const char* policyName(Policy p) {
   switch (p) {
@@ -105,6 +94,8 @@ const char* lockErrorMessage(int code) {
       return "the interpreter lock is held or waited on; release it everywhere first";
     case kErrInvalidArgument:
       return "invalid argument";
+    case kErrShutdown:
+      return "the process is shutting down";
   }
   return "unknown error";
 }
@@ -114,219 +105,18 @@ bool validConfig(const LockConfig& c) {
          static_cast<uint8_t>(c.policy) <= static_cast<uint8_t>(Policy::None);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Latency histogram: 4 sub-buckets per power of two, so a percentile is within ~19% before
-// interpolation and much closer after it.
-
 namespace {
-int bucketOf(uint64_t ns) {
-  if (ns < 4) return static_cast<int>(ns);
-  int log2 = 63 - __builtin_clzll(ns);
-  int sub = static_cast<int>((ns >> (log2 - 2)) & 3);
-  return log2 * 4 + sub;
-}
-uint64_t bucketLow(int b) {
-  if (b < 4) return static_cast<uint64_t>(b);
-  int log2 = b / 4, sub = b % 4;
-  return (1ull << log2) + (static_cast<uint64_t>(sub) << (log2 - 2));
-}
-uint64_t bucketHigh(int b) {
-  if (b < 4) return static_cast<uint64_t>(b) + 1;
-  int log2 = b / 4;
-  return bucketLow(b) + (1ull << (log2 - 2));
-}
-}  // namespace
-
-void LatencyHistogram::record(uint64_t ns) {
-  counts_[bucketOf(ns)]++;
-  count_++;
-  max_ = std::max(max_, ns);
-}
-
-void LatencyHistogram::reset() {
-  std::fill(std::begin(counts_), std::end(counts_), 0);
-  count_ = max_ = 0;
-}
-
-HandoffSummary LatencyHistogram::summary() const {
-  HandoffSummary s;
-  s.count = count_;
-  s.maxNs = max_;
-  if (count_ == 0) return s;
-  auto percentile = [&](double q) -> uint64_t {
-    double rank = q * static_cast<double>(count_);
-    uint64_t seen = 0;
-    for (int b = 0; b < kBuckets; b++) {
-      if (counts_[b] == 0) continue;
-      if (static_cast<double>(seen + counts_[b]) >= rank) {
-        double within = (rank - static_cast<double>(seen)) / static_cast<double>(counts_[b]);
-        double lo = static_cast<double>(bucketLow(b));
-        double hi = static_cast<double>(std::min(bucketHigh(b), max_ + 1));
-        return std::min(max_, static_cast<uint64_t>(lo + within * std::max(0.0, hi - lo)));
-      }
-      seen += counts_[b];
-    }
-    return max_;
-  };
-  s.p50Ns = percentile(0.50);
-  s.p90Ns = percentile(0.90);
-  s.p99Ns = percentile(0.99);
-  return s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cheap timestamps for hold times: the CPU's invariant time-stamp counter where there is one,
-// converted to ns only when stats are read (against steady_clock, over a baseline that keeps
-// growing, so the conversion gets more exact the longer the process runs).
-
-namespace {
-struct TickClock {
-  uint64_t tick0, ns0;
-  TickClock() {
-    tick0 = now();
-    ns0 = monotonicNs();
-    // A first baseline of ~1 ms so that early conversions are already within ~0.1%.
-    while (monotonicNs() - ns0 < 1'000'000) {
-    }
-  }
-  static uint64_t now() {
-#if defined(__x86_64__) || defined(__i386__)
-    return __builtin_ia32_rdtsc();
-#else
-    return monotonicNs();
-#endif
-  }
-  double nsPerTick() const {
-    uint64_t t = now(), n = monotonicNs();
-    return t > tick0 ? static_cast<double>(n - ns0) / static_cast<double>(t - tick0) : 1.0;
-  }
-};
-const TickClock& tickClock() {
-  static TickClock c;
-  return c;
-}
-uint64_t ticksNow() { return TickClock::now(); }
-
-// A statistic with one writer at a time: the writers are serialised by the interpreter lock (the
-// holder's counters) or by the lock's mutex (the waiters' counters), so an increment is a relaxed
-// load and store, with no read-modify-write; stats() may read it from any thread at any time.
-// resetStats() never writes the value (that could race with its writer and lose the reset): it
-// records a baseline, guarded by the lock's mutex, and stats() reports the value since then.
-struct Stat {
-  std::atomic<uint64_t> v{0};
-  uint64_t base = 0;
-  void add(uint64_t d) {
-    v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
-  }
-  uint64_t get() const { return v.load(std::memory_order_relaxed); }
-  uint64_t since() const { return get() - base; }
-  void rebase() { base = get(); }
-};
-
 uint64_t g_nextLockSerial = 1;  // guarded by liveLocks().mutex
+std::atomic<bool> g_shuttingDown{false};
 }  // namespace
 
-// ---------------------------------------------------------------------------------------------
-// The lock's state.
+bool shuttingDown() { return g_shuttingDown.load(std::memory_order_acquire); }
 
-struct InterpreterLock::Impl {
-  // Per-thread statistics. Written only by that thread (as holder, or as a waiter under `mutex`).
-  struct ThreadRecord {
-    uint32_t threadId = 0;
-    Stat acquisitions, contendedAcquisitions, dropRequests, forcedSwitches, wakeups, heldTicks,
-        waitNs;
-    uint64_t holdStartTicks = 0;  // policy none: when this thread "acquired" (guarded by mutex)
-    bool holding = false;         // policy none only (guarded by mutex)
-    uint64_t waitingSinceNs = 0;  // watchdog: start of the current wait, 0 if not waiting (mutex)
-    bool stallReported = false;   // watchdog: this wait was reported already (mutex)
-  };
-
-  uint64_t serial = 0;           // unique per lock, never reused (keys the per-thread cache)
-  mutable std::mutex mutex;      // gil->mutex
-  std::condition_variable cond;  // gil->cond
-  std::mutex switchMutex;        // gil->switch_mutex (FORCE_SWITCHING)
-  std::condition_variable switchCond;
-  LockConfig config;               // written under mutex while nobody holds or waits
-  std::atomic<uint64_t> state{0};  // holder id | flags; holder != 0 means locked
-  std::atomic<uint8_t> policy{0};  // mirror of config.policy for lock-free reads
-  std::atomic<uint32_t> waiterCount{0};
-  std::atomic<uint32_t> switchWaiters{0};
-  std::atomic<uint32_t> noneHolders{0};  // policy none: threads currently "holding"
-  std::atomic<uint32_t> lastHolder{0};   // gil->last_holder
-  std::atomic<uint64_t> switchNumber{0};
-  std::atomic<uint64_t> acquiredAtTicks{0};  // written by the holder
-  uint64_t acquiredAtNs = 0;                 // fifo: start of the holder's slice (guarded by mutex)
-  uint64_t dropRequestedAtNs = 0;            // guarded by mutex
-  uint32_t legacyTicks = 0;                  // touched only by the holder
-  // fifo (guarded by mutex)
-  std::deque<std::pair<uint64_t, uint32_t>> queue;  // (ticket, thread id), longest waiter first
-  uint64_t nextTicket = 1;
-  uint64_t grantedTicket = 0;
-  // Lock-wide statistics. Holder-owned: acquisitions, contended, forced, switches, yields, held,
-  // wait. Mutex-owned: dropRequests, wakeups, releasesOnThreadExit, handoff.
-  Stat acquisitions, contendedAcquisitions, dropRequests, forcedSwitches, switches, yields, wakeups,
-      releasesOnThreadExit, heldTicks, waitNs;
-  std::atomic<uint64_t> resetTicks{ticksNow()};        // start of the stats window (resetStats())
-  LatencyHistogram handoff;                            // guarded by mutex
-  std::unordered_map<uint32_t, ThreadRecord> threads;  // guarded by mutex; nodes are never erased
-  // watchdog (guarded by mutex)
-  uint64_t watchdogBoundNs = 0;
-  std::vector<StallReport> stallReports;
-  Stat stalls;
-  // trace (guarded by mutex)
-  std::atomic<bool> tracingOn{false};
-  std::vector<LockEvent> trace;
-  size_t traceCapacity = 0;
-  uint64_t traceDropped = 0;
-
-  static uint32_t holderOf(uint64_t s) { return static_cast<uint32_t>(s & kHolderMask); }
-  Policy currentPolicy() const {
-    return static_cast<Policy>(policy.load(std::memory_order_relaxed));
-  }
-  uint64_t baseFlags() const { return currentPolicy() == Policy::Legacy ? kLegacyTick : 0; }
-  // The lock-free fast paths apply when nobody waits and nobody traces; fifo and none never use
-  // them.
-  bool fastPathPolicy() const {
-    Policy p = currentPolicy();
-    return (p == Policy::CPython || p == Policy::Legacy) &&
-           !tracingOn.load(std::memory_order_relaxed);
-  }
-
-  ThreadRecord& recordLocked(uint32_t tid) {  // requires mutex
-    auto& r = threads[tid];
-    r.threadId = tid;
-    return r;
-  }
-  ThreadRecord& recordFor(uint32_t tid);  // the calling thread's record, cached per thread
-  void emit(uint32_t tid, LockEventKind kind, uint64_t t) {  // requires mutex
-    if (!tracingOn.load(std::memory_order_relaxed)) return;
-    if (trace.size() < traceCapacity) {
-      trace.push_back({t, tid, kind});
-    } else {
-      traceDropped++;
-    }
-  }
-  void requestDrop(ThreadRecord& rec);  // requires mutex
-
-  // --- take_gil ------------------------------------------------------------------------------
-  bool tryFastTake(uint32_t me);
-  void take(uint32_t me, bool forOtherThread);
-  void takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk, bool forOtherThread);
-  void becomeHolder(uint32_t me, uint64_t nowNs);  // requires mutex; the CAS already succeeded
-  void noteSwitch(uint32_t me);
-  // --- drop_gil ------------------------------------------------------------------------------
-  bool tryFastDrop(uint32_t me);
-  void drop(uint32_t me, bool forcedSwitching);
-  void giveUp(uint32_t me, uint64_t nowNs);  // requires mutex; the holder lets go
-  void accountHold(ThreadRecord& rec);
-  // The part of a hold from `startTicks` to `endTicks` inside the stats window.
-  uint64_t heldSinceReset(uint64_t startTicks, uint64_t endTicks) const {
-    uint64_t from = std::max(startTicks, resetTicks.load(std::memory_order_relaxed));
-    return endTicks > from ? endTicks - from : 0;
-  }
-  void takeNone(uint32_t me);
-  void dropNone(uint32_t me, bool onExit);
-};
+LiveLocks& liveLocks() {
+  static LiveLocks* l =
+      new LiveLocks();  // leaked on purpose: thread exit hooks may run after statics die
+  return *l;
+}
 
 namespace {
 
@@ -334,24 +124,43 @@ namespace {
 // Per-thread bookkeeping: the thread's id, the locks it holds (released when the thread ends), and
 // a cache of its stats record in each lock it has used.
 
-struct LiveLocks {
-  std::mutex mutex;
-  std::unordered_set<InterpreterLock*> live;
-  std::condition_variable watchdogWake;  // the watchdog thread sleeps on it between scans
-  bool watchdogStarted = false;
-};
-LiveLocks& liveLocks() {
-  static LiveLocks* l =
-      new LiveLocks();  // leaked on purpose: thread exit hooks may run after statics die
-  return *l;
-}
-
 std::atomic<uint32_t> g_nextThreadId{1};
 
 struct ThreadState {
   uint32_t id = g_nextThreadId.fetch_add(1, std::memory_order_relaxed);
   std::vector<InterpreterLock*> held;
-  std::vector<std::pair<uint64_t, void*>> records;  // (lock serial, ThreadRecord*)
+  // This thread's record in each lock it has used, by lock serial: O(1) however many locks it
+  // used. The last one found is kept aside (most threads use one lock over and over).
+  struct Cached {
+    InterpreterLock* lock;
+    void* record;  // InterpreterLock::Impl::ThreadRecord*
+  };
+  std::unordered_map<uint64_t, Cached> records;
+  uint64_t lastSerial = 0;
+  void* lastRecord = nullptr;
+  // Serials of destroyed locks whose records this thread cached, posted by ~InterpreterLock() and
+  // dropped from `records` by this thread at its next lookup.
+  std::atomic<bool> deadPending{false};
+  std::mutex deadMutex;
+  std::vector<uint64_t> deadSerials;
+
+  void postDead(uint64_t serial) {  // any thread, under liveLocks().mutex
+    std::lock_guard<std::mutex> g(deadMutex);
+    deadSerials.push_back(serial);
+    deadPending.store(true, std::memory_order_release);
+  }
+  void drainDead() {  // this thread
+    std::vector<uint64_t> dead;
+    {
+      std::lock_guard<std::mutex> g(deadMutex);
+      dead.swap(deadSerials);
+      deadPending.store(false, std::memory_order_relaxed);
+    }
+    for (uint64_t serial : dead) {
+      records.erase(serial);
+      if (serial == lastSerial) lastSerial = 0, lastRecord = nullptr;
+    }
+  }
 
   void add(InterpreterLock* l) { held.push_back(l); }
   void remove(InterpreterLock* l) {
@@ -371,6 +180,11 @@ struct ThreadState {
     for (InterpreterLock* l : copy) {
       if (ll.live.count(l)) l->releaseForExitedThread(id);
     }
+    // Then give back its records, counts folded into each lock's exited-threads totals.
+    for (const auto& [serial, cached] : records) {
+      auto it = ll.live.find(cached.lock);
+      if (it != ll.live.end() && it->second == serial) cached.lock->forgetExitedThread(id);
+    }
   }
 };
 
@@ -383,26 +197,41 @@ ThreadState& threadState() {
 
 uint32_t currentThreadId() { return threadState().id; }
 
+size_t threadRecordCacheSize() { return threadState().records.size(); }
+
 InterpreterLock::Impl::ThreadRecord& InterpreterLock::Impl::recordFor(uint32_t tid) {
   ThreadState& ts = threadState();
-  if (tid == ts.id) {
-    for (auto& [s, r] : ts.records) {
-      if (s == serial) return *static_cast<ThreadRecord*>(r);
+  const bool mine = tid == ts.id;
+  if (mine) {
+    if (ts.deadPending.load(std::memory_order_acquire)) ts.drainDead();
+    if (ts.lastSerial == serial) return *static_cast<ThreadRecord*>(ts.lastRecord);
+    auto it = ts.records.find(serial);
+    if (it != ts.records.end()) {
+      ts.lastSerial = serial;
+      ts.lastRecord = it->second.record;
+      return *static_cast<ThreadRecord*>(it->second.record);
     }
   }
   ThreadRecord* r;
   {
     std::lock_guard<std::mutex> g(mutex);
     r = &recordLocked(tid);
+    if (mine) r->owner = &ts;
   }
-  if (tid == ts.id) ts.records.emplace_back(serial, r);
+  if (mine) {
+    ts.records.emplace(serial, ThreadState::Cached{self, r});
+    ts.lastSerial = serial;
+    ts.lastRecord = r;
+  }
   return *r;
 }
 
-void InterpreterLock::Impl::accountHold(ThreadRecord& rec) {  // by the holder, before it lets go
+uint64_t InterpreterLock::Impl::accountHold(
+    ThreadRecord& rec) {  // by the holder, before it lets go
   uint64_t held = heldSinceReset(acquiredAtTicks.load(std::memory_order_relaxed), ticksNow());
   rec.heldTicks.add(held);
   heldTicks.add(held);
+  return held;
 }
 
 void InterpreterLock::Impl::requestDrop(ThreadRecord& rec) {
@@ -438,13 +267,14 @@ void InterpreterLock::Impl::noteSwitch(uint32_t me) {
 // The uncontended case (nobody waits, nobody traces): one compare-and-swap, no mutex. Waiters
 // announce themselves in waiterCount (seq_cst) before they sleep, so the fast path steps aside.
 bool InterpreterLock::Impl::tryFastTake(uint32_t me) {
-  if (!fastPathPolicy()) return false;
-  uint64_t s = state.load(std::memory_order_relaxed);
-  if (holderOf(s) != 0 || waiterCount.load(std::memory_order_seq_cst) != 0) return false;
-  if (!state.compare_exchange_strong(s, static_cast<uint64_t>(me) | baseFlags(),
-                                     std::memory_order_seq_cst)) {
-    return false;
-  }
+  // The state first (acquire), then the policy: a state written by configure() comes with the
+  // policy it stored before. A state from before a policy change fails the CAS (the epoch moved).
+  uint64_t s = state.load(std::memory_order_acquire);
+  if (holderOf(s) != 0 || (s & kConfiguring) || !fastPathPolicy()) return false;
+  if (waiterCount.load(std::memory_order_seq_cst) != 0) return false;
+  // The legacy bit of a free state is that of its epoch's policy; drop request and trace cleared.
+  const uint64_t mine = (s & (kEpochMask | kLegacyTick)) | static_cast<uint64_t>(me);
+  if (!state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) return false;
   ThreadRecord& rec = recordFor(me);
   acquiredAtTicks.store(ticksNow(), std::memory_order_relaxed);
   legacyTicks = 0;
@@ -467,34 +297,62 @@ void InterpreterLock::Impl::becomeHolder(uint32_t me, uint64_t nowNs) {
   emit(me, LockEventKind::Acquired, nowNs);
 }
 
-void InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
-  (void)forOtherThread;
-  ThreadRecord& rec = recordFor(me);
+// The wait's prologue and epilogue, shared by take() and takeFifo() (under mutex): the waiter is
+// counted (so the fast paths step aside), traced, and visible to the watchdog.
+uint64_t InterpreterLock::Impl::beginWait(ThreadRecord& rec, uint32_t me) {
+  uint64_t start = monotonicNs();
+  emit(me, LockEventKind::WaitStart, start);
+  rec.waitingSinceNs = start;
+  rec.stallReported = false;
+  waiterCount.fetch_add(1, std::memory_order_seq_cst);
+  return start;
+}
+
+void InterpreterLock::Impl::endWait(ThreadRecord& rec) {
+  waiterCount.fetch_sub(1, std::memory_order_seq_cst);
+  rec.waitingSinceNs = 0;
+}
+
+void InterpreterLock::Impl::countAcquisition(ThreadRecord& rec, uint64_t waitStartNs,
+                                             uint64_t nowNs) {
+  rec.acquisitions.add(1);
+  acquisitions.add(1);
+  if (waitStartNs == 0) return;
+  rec.contendedAcquisitions.add(1);
+  contendedAcquisitions.add(1);
+  rec.waitNs.add(nowNs - waitStartNs);
+  waitNs.add(nowNs - waitStartNs);
+}
+
+int InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
+  // A proxy finds the record under the mutex: the thread it acts for may end meanwhile, and a
+  // record is kept only while somebody waits with it (forgetExitedThread()).
+  ThreadRecord* own = forOtherThread ? nullptr : &recordFor(me);
   std::unique_lock<std::mutex> lk(mutex);
+  ThreadRecord& rec = own ? *own : recordLocked(me);
   Policy p = currentPolicy();
-  if (p == Policy::Fifo) {
-    takeFifo(me, lk, forOtherThread);
-    return;
-  }
-  const uint64_t mine = static_cast<uint64_t>(me) | baseFlags();
-  uint64_t start = 0;
-  bool contended = false;
+  if (p == Policy::None)
+    return kRetryAsNone;  // configure() switched to none since the caller looked
+  if (p == Policy::Fifo) return takeFifo(me, lk, forOtherThread);
+  uint64_t start = 0;  // 0: uncontended
   uint64_t s = state.load(std::memory_order_relaxed);
-  if (holderOf(s) == 0 && state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) {
+  if (holderOf(s) == 0 &&
+      state.compare_exchange_strong(s, heldState(s, me), std::memory_order_seq_cst)) {
     // free: take it (CPython takes a free GIL even when others wait)
   } else {
-    contended = true;
-    start = monotonicNs();
-    emit(me, LockEventKind::WaitStart, start);
-    rec.waitingSinceNs = start;
-    rec.stallReported = false;
-    waiterCount.fetch_add(1, std::memory_order_seq_cst);
-    const auto interval = std::chrono::microseconds(config.switchIntervalUs);
+    if (shuttingDown()) return kErrShutdown;  // would have to wait: refused
+    start = beginWait(rec, me);
     for (;;) {
       s = state.load(std::memory_order_seq_cst);
       if (holderOf(s) == 0) {
-        if (state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) break;
+        if (state.compare_exchange_strong(s, heldState(s, me), std::memory_order_seq_cst)) break;
         continue;
+      }
+      // beginShutdown() sets the flag before it takes `mutex` to notify, so checking it here,
+      // under `mutex`, before every wait cannot miss the wake-up.
+      if (shuttingDown()) {
+        endWait(rec);
+        return kErrShutdown;
       }
       if (p == Policy::Legacy) {
         // The old GIL: sleep until signalled, never ask the holder to let go.
@@ -504,54 +362,50 @@ void InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
         continue;
       }
       uint64_t savedSwitchNumber = switchNumber.load(std::memory_order_relaxed);
+      // Read at every wait: configure() may change the interval while we wait (as
+      // sys.setswitchinterval does), and the new value applies from the next wait on.
+      const auto interval = std::chrono::microseconds(config.switchIntervalUs);
       bool timedOut = cond.wait_for(lk, interval) == std::cv_status::timeout;
       rec.wakeups.add(1);
       wakeups.add(1);
       if (timedOut && switchNumber.load(std::memory_order_relaxed) == savedSwitchNumber)
         requestDrop(rec);
     }
-    waiterCount.fetch_sub(1, std::memory_order_seq_cst);
-    rec.waitingSinceNs = 0;
+    endWait(rec);
   }
   uint64_t now = monotonicNs();
   becomeHolder(me, now);
-  rec.acquisitions.add(1);
-  acquisitions.add(1);
-  if (contended) {
-    rec.contendedAcquisitions.add(1);
-    contendedAcquisitions.add(1);
-    rec.waitNs.add(now - start);
-    waitNs.add(now - start);
-  }
+  countAcquisition(rec, start, now);
+  return kOk;
 }
 
-void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk,
-                                     bool forOtherThread) {
+int InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk,
+                                    bool forOtherThread) {
   (void)forOtherThread;
   ThreadRecord& rec = recordLocked(me);
-  const uint64_t mine = static_cast<uint64_t>(me);
   uint64_t s = state.load(std::memory_order_relaxed);
   if (holderOf(s) == 0 && queue.empty() &&
-      state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) {
-    becomeHolder(me, monotonicNs());
-    rec.acquisitions.add(1);
-    acquisitions.add(1);
-    return;
+      state.compare_exchange_strong(s, heldState(s, me), std::memory_order_seq_cst)) {
+    uint64_t now = monotonicNs();
+    becomeHolder(me, now);
+    countAcquisition(rec, 0, now);
+    return kOk;
   }
-  uint64_t start = monotonicNs();
-  emit(me, LockEventKind::WaitStart, start);
-  rec.waitingSinceNs = start;
-  rec.stallReported = false;
+  if (shuttingDown()) return kErrShutdown;
+  uint64_t start = beginWait(rec, me);
   uint64_t ticket = nextTicket++;
   queue.emplace_back(ticket, me);
-  waiterCount.fetch_add(1, std::memory_order_seq_cst);
-  const auto interval = std::chrono::nanoseconds(config.switchIntervalUs * 1000);
   while (grantedTicket != ticket) {
+    if (shuttingDown()) {  // leave the queue; a grant made before this point is kept (held)
+      queue.erase(std::find(queue.begin(), queue.end(), std::make_pair(ticket, me)));
+      endWait(rec);
+      return kErrShutdown;
+    }
     s = state.load(std::memory_order_relaxed);
     if (holderOf(s) == 0) {
       // Free but not granted: only the head of the queue may take it, in queue order.
       if (!queue.empty() && queue.front().first == ticket &&
-          state.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) {
+          state.compare_exchange_strong(s, heldState(s, me), std::memory_order_seq_cst)) {
         queue.pop_front();
         grantedTicket = ticket;
         becomeHolder(me, monotonicNs());
@@ -563,6 +417,7 @@ void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& 
     if (!(s & kDropRequest)) {
       // Wait for the end of the holder's slice, then ask it to hand over.
       uint64_t savedSwitchNumber = switchNumber.load(std::memory_order_relaxed);
+      const auto interval = std::chrono::microseconds(config.switchIntervalUs);  // see take()
       auto deadline =
           std::chrono::steady_clock::time_point(std::chrono::nanoseconds(acquiredAtNs)) + interval;
       bool timedOut = cond.wait_until(lk, deadline) == std::cv_status::timeout;
@@ -578,15 +433,9 @@ void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& 
       wakeups.add(1);
     }
   }
-  waiterCount.fetch_sub(1, std::memory_order_seq_cst);
-  rec.waitingSinceNs = 0;
-  uint64_t now = monotonicNs();
-  rec.acquisitions.add(1);
-  acquisitions.add(1);
-  rec.contendedAcquisitions.add(1);
-  contendedAcquisitions.add(1);
-  rec.waitNs.add(now - start);
-  waitNs.add(now - start);
+  endWait(rec);
+  countAcquisition(rec, start, monotonicNs());
+  return kOk;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,13 +445,14 @@ void InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& 
 bool InterpreterLock::Impl::tryFastDrop(uint32_t me) {
   if (!fastPathPolicy()) return false;
   uint64_t s = state.load(std::memory_order_relaxed);
-  if ((s & kDropRequest) || waiterCount.load(std::memory_order_relaxed) != 0) return false;
+  // A traced hold leaves through the slow path, which records its "released".
+  if ((s & (kDropRequest | kTracedHold)) || waiterCount.load(std::memory_order_relaxed) != 0)
+    return false;
   ThreadRecord& rec = recordFor(me);
   // Hold time is accounted before letting go (it is holder-owned); undone if the CAS fails.
-  uint64_t held = heldSinceReset(acquiredAtTicks.load(std::memory_order_relaxed), ticksNow());
-  rec.heldTicks.add(held);
-  heldTicks.add(held);
-  if (!state.compare_exchange_strong(s, s & kLegacyTick, std::memory_order_seq_cst)) {
+  const uint64_t held = accountHold(rec);
+  if (!state.compare_exchange_strong(s, s & (kEpochMask | kLegacyTick),
+                                     std::memory_order_seq_cst)) {
     rec.heldTicks.add(-held);
     heldTicks.add(-held);
     return false;
@@ -619,20 +469,20 @@ bool InterpreterLock::Impl::tryFastDrop(uint32_t me) {
 void InterpreterLock::Impl::giveUp(uint32_t me, uint64_t nowNs) {
   ThreadRecord& rec = recordLocked(me);
   accountHold(rec);
-  emit(me, LockEventKind::Released, nowNs);
+  const uint64_t s = state.load(std::memory_order_relaxed);
+  if (s & kTracedHold) emit(me, LockEventKind::Released, nowNs);  // only after its "acquired"
   if (currentPolicy() == Policy::Fifo && !queue.empty()) {
     // Fair hand-off: the longest waiter gets the lock without a race.
     auto [ticket, tid] = queue.front();
     queue.pop_front();
     grantedTicket = ticket;
-    state.store(static_cast<uint64_t>(tid), std::memory_order_seq_cst);
+    state.store(heldState(s, tid), std::memory_order_seq_cst);
     becomeHolder(tid, nowNs);
     cond.notify_all();
     return;
   }
   // Keep a pending drop request visible: drop() reads it for forced switching.
-  state.store(state.load(std::memory_order_relaxed) & (kDropRequest | kLegacyTick),
-              std::memory_order_seq_cst);
+  state.store(s & (kEpochMask | kDropRequest | kLegacyTick), std::memory_order_seq_cst);
   if (waiterCount.load(std::memory_order_seq_cst) > 0) {
     currentPolicy() == Policy::Fifo ? cond.notify_all() : cond.notify_one();
   }
@@ -651,7 +501,7 @@ void InterpreterLock::Impl::drop(uint32_t me, bool forcedSwitching) {
     std::unique_lock<std::mutex> sl(switchMutex);
     switchWaiters.fetch_add(1, std::memory_order_seq_cst);
     while (lastHolder.load(std::memory_order_seq_cst) == me &&
-           waiterCount.load(std::memory_order_seq_cst) > 0) {
+           waiterCount.load(std::memory_order_seq_cst) > 0 && !shuttingDown()) {
       // RESET_GIL_DROP_REQUEST while the lock is free, so the next holder is not asked to drop.
       uint64_t s = state.load(std::memory_order_relaxed);
       if (holderOf(s) == 0 && (s & kDropRequest))
@@ -662,8 +512,9 @@ void InterpreterLock::Impl::drop(uint32_t me, bool forcedSwitching) {
   }
 }
 
-void InterpreterLock::Impl::takeNone(uint32_t me) {
+bool InterpreterLock::Impl::takeNone(uint32_t me) {
   std::lock_guard<std::mutex> g(mutex);  // bookkeeping only; nobody waits for anybody
+  if (currentPolicy() != Policy::None) return false;
   auto& rec = recordLocked(me);
   uint64_t now = monotonicNs();
   rec.holding = true;
@@ -671,7 +522,9 @@ void InterpreterLock::Impl::takeNone(uint32_t me) {
   rec.acquisitions.add(1);
   acquisitions.v.fetch_add(1, std::memory_order_relaxed);  // no exclusion here: a real RMW
   noneHolders.fetch_add(1, std::memory_order_relaxed);
+  rec.tracedHold = tracingOn.load(std::memory_order_relaxed);
   emit(me, LockEventKind::Acquired, now);
+  return true;
 }
 
 void InterpreterLock::Impl::dropNone(uint32_t me, bool onExit) {
@@ -684,59 +537,77 @@ void InterpreterLock::Impl::dropNone(uint32_t me, bool onExit) {
   heldTicks.v.fetch_add(held, std::memory_order_relaxed);
   noneHolders.fetch_sub(1, std::memory_order_relaxed);
   if (onExit) releasesOnThreadExit.add(1);
-  emit(me, LockEventKind::Released, monotonicNs());
+  if (rec.tracedHold) emit(me, LockEventKind::Released, monotonicNs());
+  rec.tracedHold = false;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Public entry points.
 
 InterpreterLock::InterpreterLock(LockConfig config) : impl_(std::make_unique<Impl>()) {
-  tickClock();  // calibrate once, before any hold is timed
+  calibrateTickClock();  // once, before any hold is timed
   if (!validConfig(config)) config = LockConfig{};
   impl_->config = config;
   impl_->policy.store(static_cast<uint8_t>(config.policy));
+  impl_->checkInterval.store(config.checkInterval);
   impl_->state.store(impl_->baseFlags());
   auto& ll = liveLocks();
   std::lock_guard<std::mutex> g(ll.mutex);
   impl_->serial = g_nextLockSerial++;
-  ll.live.insert(this);
+  impl_->self = this;
+  ll.live.emplace(this, impl_->serial);
 }
 
 InterpreterLock::~InterpreterLock() {
   auto& ll = liveLocks();
   std::lock_guard<std::mutex> g(ll.mutex);
   ll.live.erase(this);
+  // Threads that cached a record of this lock drop it at their next lookup. An owner is alive:
+  // a ThreadState gives back its records (under this same mutex) before it is gone.
+  std::lock_guard<std::mutex> lg(impl_->mutex);
+  for (auto& [tid, rec] : impl_->threads) {
+    if (rec.owner) static_cast<ThreadState*>(rec.owner)->postDead(impl_->serial);
+  }
 }
 
 int InterpreterLock::acquire() {
   ThreadState& ts = threadState();
-  if (impl_->currentPolicy() == Policy::None) {
-    if (ts.holds(this)) return kErrAlreadyHeld;
+  // The policy is read again under the mutex by the slow paths: if configure() changed it since
+  // we looked (the lock was idle, so it may), start over under the new one.
+  for (;;) {
+    if (impl_->currentPolicy() == Policy::None) {
+      if (ts.holds(this)) return kErrAlreadyHeld;
+      if (!impl_->takeNone(ts.id)) continue;
+      ts.add(this);
+      return kOk;
+    }
+    if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == ts.id)
+      return kErrAlreadyHeld;
     ts.add(this);
-    impl_->takeNone(ts.id);
-    return kOk;
+    if (impl_->tryFastTake(ts.id)) return kOk;
+    int rc = impl_->take(ts.id, false);
+    if (rc != kOk) ts.remove(this);
+    if (rc != Impl::kRetryAsNone) return rc;
   }
-  if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == ts.id) return kErrAlreadyHeld;
-  ts.add(this);
-  if (!impl_->tryFastTake(ts.id)) impl_->take(ts.id, false);
-  return kOk;
 }
 
 int InterpreterLock::acquireAs(uint32_t threadId) {
   if (threadId == 0) return kErrInvalidArgument;
-  if (impl_->currentPolicy() == Policy::None) {
-    {
-      std::lock_guard<std::mutex> g(impl_->mutex);
-      auto it = impl_->threads.find(threadId);
-      if (it != impl_->threads.end() && it->second.holding) return kErrAlreadyHeld;
+  for (;;) {  // as acquire(): start over if the policy changed under us
+    if (impl_->currentPolicy() == Policy::None) {
+      {
+        std::lock_guard<std::mutex> g(impl_->mutex);
+        auto it = impl_->threads.find(threadId);
+        if (it != impl_->threads.end() && it->second.holding) return kErrAlreadyHeld;
+      }
+      if (impl_->takeNone(threadId)) return kOk;
+      continue;
     }
-    impl_->takeNone(threadId);
-    return kOk;
+    if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == threadId)
+      return kErrAlreadyHeld;
+    int rc = impl_->take(threadId, true);
+    if (rc != Impl::kRetryAsNone) return rc;
   }
-  if (Impl::holderOf(impl_->state.load(std::memory_order_relaxed)) == threadId)
-    return kErrAlreadyHeld;
-  impl_->take(threadId, true);
-  return kOk;
 }
 
 int InterpreterLock::adopt() {
@@ -771,9 +642,16 @@ int InterpreterLock::release() {
 
 int InterpreterLock::checkpoint() {
   ThreadState& ts = threadState();
+  // The re-take after a yield: refused only during shutdown, and then the thread no longer holds.
+  // While the lock was free, configure() may have changed the policy: take it as acquire() does.
+  auto retake = [&](ThreadState& t) {
+    t.remove(this);
+    int rc = acquire();
+    return rc == kOk ? 1 : rc;
+  };
   uint64_t s = impl_->state.load(std::memory_order_relaxed);
   if (Impl::holderOf(s) == ts.id) {
-    if ((s & ~kHolderMask) == 0) return 0;  // the fast path: held by me, nothing requested
+    if ((s & kSlowCheckpoint) == 0) return 0;  // the fast path: held by me, nothing requested
     auto& rec = impl_->recordFor(ts.id);
     if (s & kDropRequest) {
       // The eval breaker fired: drop_gil (with forced switching), then take_gil.
@@ -781,17 +659,15 @@ int InterpreterLock::checkpoint() {
       impl_->forcedSwitches.add(1);
       impl_->yields.add(1);
       impl_->drop(ts.id, true);
-      impl_->take(ts.id, false);
-      return 1;
+      return retake(ts);
     }
     // Legacy: count ticks; every checkInterval, release and immediately re-acquire.
-    if (++impl_->legacyTicks < impl_->config.checkInterval) return 0;
+    if (++impl_->legacyTicks < impl_->checkInterval.load(std::memory_order_relaxed)) return 0;
     rec.forcedSwitches.add(1);
     impl_->forcedSwitches.add(1);
     impl_->yields.add(1);
     impl_->drop(ts.id, false);
-    if (!impl_->tryFastTake(ts.id)) impl_->take(ts.id, false);
-    return 1;
+    return retake(ts);
   }
   if (impl_->currentPolicy() == Policy::None && ts.holds(this)) return 0;
   return kErrNotHeld;
@@ -818,13 +694,34 @@ bool InterpreterLock::busy() const {
 
 int InterpreterLock::configure(const LockConfig& config) {
   if (!validConfig(config)) return kErrInvalidArgument;
-  std::lock_guard<std::mutex> g(impl_->mutex);
-  if (holder() != 0 || impl_->waiterCount.load() > 0 || impl_->noneHolders.load() > 0)
+  Impl& m = *impl_;
+  std::lock_guard<std::mutex> g(m.mutex);
+  if (config.policy == m.config.policy) {
+    // Intervals only: allowed at any time, as sys.setswitchinterval. Waiters read the switch
+    // interval under the mutex before each wait; the holder reads checkInterval at its next tick.
+    const bool intervalChanged = config.switchIntervalUs != m.config.switchIntervalUs;
+    m.config = config;
+    m.checkInterval.store(config.checkInterval, std::memory_order_relaxed);
+    // Waiters start their next wait now, with the new interval (not after the old one ran out).
+    if (intervalChanged && m.waiterCount.load() > 0) m.cond.notify_all();
+    return kOk;
+  }
+  // A policy change needs an idle lock. The fast path takes a free lock without the mutex, so
+  // "idle" is claimed by a compare-and-swap on the state word: it fails if a thread took the lock
+  // since we looked, and the kConfiguring bit keeps every fast taker out until we are done.
+  uint64_t s = m.state.load(std::memory_order_seq_cst);
+  if (Impl::holderOf(s) != 0 || m.waiterCount.load() > 0 || m.noneHolders.load() > 0)
     return kErrBusy;
-  impl_->config = config;
-  impl_->policy.store(static_cast<uint8_t>(config.policy));
-  impl_->state.store(impl_->baseFlags());
-  impl_->queue.clear();
+  if (!m.state.compare_exchange_strong(s, s | kConfiguring, std::memory_order_seq_cst))
+    return kErrBusy;
+  m.config = config;
+  m.policy.store(static_cast<uint8_t>(config.policy), std::memory_order_relaxed);
+  m.checkInterval.store(config.checkInterval, std::memory_order_relaxed);
+  m.queue.clear();
+  // A fresh epoch: any CAS prepared against the old state fails. Release: a fast taker that
+  // reads this state (acquire) sees the new policy.
+  m.state.store(((s & kEpochMask) + (1ull << kEpochShift)) | m.baseFlags(),
+                std::memory_order_seq_cst);
   return kOk;
 }
 
@@ -833,174 +730,17 @@ LockConfig InterpreterLock::config() const {
   return impl_->config;
 }
 
-LockStats InterpreterLock::stats() const {
+void InterpreterLock::forgetExitedThread(uint32_t threadId) {
   std::lock_guard<std::mutex> g(impl_->mutex);
-  const double nsPerTick = tickClock().nsPerTick();
-  auto ns = [&](uint64_t ticks) {
-    return static_cast<uint64_t>(static_cast<double>(ticks) * nsPerTick);
-  };
-  // One clock reading for the whole snapshot: the window and the hold in progress end together.
-  const uint64_t nowTicks = ticksNow();
-  const Impl& m = *impl_;
-  LockStats s;
-  s.acquisitions = m.acquisitions.since();
-  s.contendedAcquisitions = m.contendedAcquisitions.since();
-  s.dropRequests = m.dropRequests.since();
-  s.forcedSwitches = m.forcedSwitches.since();
-  s.switches = m.switches.since();
-  s.yields = m.yields.since();
-  s.wakeups = m.wakeups.since();
-  s.releasesOnThreadExit = m.releasesOnThreadExit.since();
-  s.stalls = m.stalls.since();
-  s.waiters = m.waiterCount.load();
-  const uint32_t holderId = Impl::holderOf(m.state.load(std::memory_order_relaxed));
-  s.holder = holderId;
-  s.heldNs = ns(m.heldTicks.since());
-  s.waitNs = m.waitNs.since();
-  s.elapsedNs = ns(nowTicks - std::min(nowTicks, m.resetTicks.load()));
-  s.handoff = m.handoff.summary();
-  const bool exclusive = m.currentPolicy() != Policy::None;
-  for (const auto& [tid, rec] : m.threads) {
-    ThreadLockStats t;
-    t.threadId = tid;
-    t.acquisitions = rec.acquisitions.since();
-    t.contendedAcquisitions = rec.contendedAcquisitions.since();
-    t.dropRequests = rec.dropRequests.since();
-    t.forcedSwitches = rec.forcedSwitches.since();
-    t.wakeups = rec.wakeups.since();
-    t.heldNs = ns(rec.heldTicks.since());
-    t.waitNs = rec.waitNs.since();
-    // Count the hold in progress, as gil_load would see it.
-    uint64_t ongoing = 0;
-    if (tid == holderId && exclusive) {
-      ongoing = ns(m.heldSinceReset(m.acquiredAtTicks.load(std::memory_order_relaxed), nowTicks));
-    } else if (rec.holding) {
-      ongoing = ns(m.heldSinceReset(rec.holdStartTicks, nowTicks));
-    }
-    t.heldNs += ongoing;
-    s.heldNs += ongoing;
-    // One holder at a time: a hold cannot outlast the window. (A reset racing a release on another
-    // thread could otherwise count the part of that hold before the reset.)
-    if (exclusive) t.heldNs = std::min(t.heldNs, s.elapsedNs);
-    s.threads.push_back(t);
+  auto it = impl_->threads.find(threadId);
+  if (it == impl_->threads.end()) return;
+  if (it->second.waitingSinceNs != 0) {  // a proxy still waits for the lock on its behalf: keep it
+    it->second.owner = nullptr;
+    return;
   }
-  if (exclusive) s.heldNs = std::min(s.heldNs, s.elapsedNs);
-  std::sort(
-      s.threads.begin(), s.threads.end(),
-      [](const ThreadLockStats& a, const ThreadLockStats& b) { return a.threadId < b.threadId; });
-  if (s.elapsedNs > 0) {
-    s.heldFraction = static_cast<double>(s.heldNs) / static_cast<double>(s.elapsedNs);
-    s.waitFraction = static_cast<double>(s.waitNs) / static_cast<double>(s.elapsedNs);
-  }
-  return s;
-}
-
-void InterpreterLock::resetStats() {
-  // Baselines, not writes: see Stat. Holds in progress count from now on (heldSinceReset).
-  std::lock_guard<std::mutex> g(impl_->mutex);
-  Impl& m = *impl_;
-  for (Stat* st :
-       {&m.acquisitions, &m.contendedAcquisitions, &m.dropRequests, &m.forcedSwitches, &m.switches,
-        &m.yields, &m.wakeups, &m.releasesOnThreadExit, &m.stalls, &m.heldTicks, &m.waitNs}) {
-    st->rebase();
-  }
-  m.handoff.reset();
-  for (auto& [tid, rec] : m.threads) {
-    for (Stat* st : {&rec.acquisitions, &rec.contendedAcquisitions, &rec.dropRequests,
-                     &rec.forcedSwitches, &rec.wakeups, &rec.heldTicks, &rec.waitNs}) {
-      st->rebase();
-    }
-  }
-  m.resetTicks.store(ticksNow());
-}
-
-void InterpreterLock::startTrace(size_t capacity) {
-  std::lock_guard<std::mutex> g(impl_->mutex);
-  impl_->trace.clear();
-  impl_->trace.reserve(std::min<size_t>(capacity, 1 << 16));  // grows on demand up to capacity
-  impl_->traceCapacity = capacity;
-  impl_->traceDropped = 0;
-  impl_->tracingOn.store(true);
-}
-
-std::vector<LockEvent> InterpreterLock::stopTrace(uint64_t* dropped) {
-  std::lock_guard<std::mutex> g(impl_->mutex);
-  impl_->tracingOn.store(false);
-  if (dropped) *dropped = impl_->traceDropped;
-  std::vector<LockEvent> out;
-  out.swap(impl_->trace);
-  impl_->traceCapacity = 0;
-  return out;
-}
-
-bool InterpreterLock::tracing() const { return impl_->tracingOn.load(); }
-
-// ---------------------------------------------------------------------------------------------
-// The watchdog: one detached thread per process, started the first time a bound is set. Every
-// few milliseconds it looks at each lock that has a bound and reports waits that exceed it.
-
-namespace {
-void watchdogLoop() {
-  auto& ll = liveLocks();
-  std::unique_lock<std::mutex> g(ll.mutex);
-  for (;;) {
-    uint64_t minBoundUs = 0;
-    for (InterpreterLock* l : ll.live) {
-      uint64_t b = l->watchdogBoundUs();
-      if (b != 0 && (minBoundUs == 0 || b < minBoundUs)) minBoundUs = b;
-    }
-    // Scan four times per bound, at most every millisecond, at least every 50 ms.
-    uint64_t periodUs =
-        minBoundUs == 0 ? 50'000 : std::clamp<uint64_t>(minBoundUs / 4, 1000, 50'000);
-    ll.watchdogWake.wait_for(g, std::chrono::microseconds(periodUs));
-    uint64_t now = monotonicNs();
-    for (InterpreterLock* l : ll.live) {
-      if (l->watchdogBoundUs() != 0) l->watchdogScan(now);
-    }
-  }
-}
-}  // namespace
-
-void InterpreterLock::setWatchdog(uint64_t boundUs) {
-  {
-    std::lock_guard<std::mutex> g(impl_->mutex);
-    impl_->watchdogBoundNs = boundUs * 1000;
-  }
-  if (boundUs == 0) return;
-  auto& ll = liveLocks();
-  std::lock_guard<std::mutex> g(ll.mutex);
-  if (!ll.watchdogStarted) {
-    ll.watchdogStarted = true;
-    std::thread(watchdogLoop).detach();  // lives as long as the process; sleeps when unused
-  }
-  ll.watchdogWake.notify_all();
-}
-
-uint64_t InterpreterLock::watchdogBoundUs() const {
-  std::lock_guard<std::mutex> g(impl_->mutex);
-  return impl_->watchdogBoundNs / 1000;
-}
-
-void InterpreterLock::watchdogScan(uint64_t nowNs) {
-  std::lock_guard<std::mutex> g(impl_->mutex);
-  Impl& m = *impl_;
-  if (m.watchdogBoundNs == 0) return;
-  uint32_t holderId = Impl::holderOf(m.state.load(std::memory_order_relaxed));
-  for (auto& [tid, rec] : m.threads) {
-    if (rec.waitingSinceNs == 0 || rec.stallReported || tid == holderId) continue;
-    if (nowNs - rec.waitingSinceNs < m.watchdogBoundNs) continue;
-    rec.stallReported = true;
-    m.stalls.add(1);
-    if (m.stallReports.size() < 1000)
-      m.stallReports.push_back({tid, holderId, nowNs - rec.waitingSinceNs, nowNs});
-  }
-}
-
-std::vector<StallReport> InterpreterLock::takeStallReports() {
-  std::lock_guard<std::mutex> g(impl_->mutex);
-  std::vector<StallReport> out;
-  out.swap(impl_->stallReports);
-  return out;
+  Impl::fold(impl_->exited, it->second);
+  impl_->exitedThreads++;
+  impl_->threads.erase(it);
 }
 
 void InterpreterLock::releaseForExitedThread(uint32_t threadId) {
@@ -1014,72 +754,19 @@ void InterpreterLock::releaseForExitedThread(uint32_t threadId) {
   impl_->giveUp(threadId, monotonicNs());
 }
 
-// ---------------------------------------------------------------------------------------------
-// The interpreter registry (PEP 684: one lock per interpreter).
-
-namespace {
-struct Registry {
-  std::mutex mutex;
-  std::unordered_map<uint32_t, std::shared_ptr<Interpreter>> byId;
-  uint32_t nextId = 1;
-  std::shared_ptr<Interpreter> main = std::make_shared<Interpreter>(0, LockConfig{});
-};
-Registry& registry() {
-  static Registry* r =
-      new Registry();  // leaked on purpose: worker threads may outlive static destruction
-  return *r;
-}
-}  // namespace
-
-std::shared_ptr<Interpreter> mainInterpreter() { return registry().main; }
-
-std::shared_ptr<Interpreter> createInterpreter(const LockConfig& config) {
-  auto& r = registry();
-  std::lock_guard<std::mutex> g(r.mutex);
-  uint32_t id = r.nextId++;
-  auto interp = std::make_shared<Interpreter>(id, config);
-  r.byId[id] = interp;
-  return interp;
-}
-
-std::shared_ptr<Interpreter> findInterpreter(uint32_t id) {
-  auto& r = registry();
-  if (id == 0) return r.main;
-  std::lock_guard<std::mutex> g(r.mutex);
-  auto it = r.byId.find(id);
-  return it == r.byId.end() ? nullptr : it->second;
-}
-
-std::shared_ptr<Interpreter> findInterpreterByAddress(const void* p) {
-  auto& r = registry();
-  if (p == r.main.get()) return r.main;
-  std::lock_guard<std::mutex> g(r.mutex);
-  for (const auto& [id, interp] : r.byId) {
-    if (interp.get() == p) return interp;
+void beginShutdown() {
+  g_shuttingDown.store(true, std::memory_order_release);
+  // Wake every waiter of every live lock. Each checks the flag under its lock's mutex before it
+  // waits, and we take that mutex to notify, so no waiter can miss this.
+  auto& ll = liveLocks();
+  std::lock_guard<std::mutex> g(ll.mutex);
+  for (const auto& [l, serial] : ll.live) {
+    InterpreterLock::Impl& m = *l->impl_;
+    { std::lock_guard<std::mutex> lg(m.mutex); }
+    m.cond.notify_all();
+    { std::lock_guard<std::mutex> sg(m.switchMutex); }
+    m.switchCond.notify_all();
   }
-  return nullptr;
-}
-
-int destroyInterpreter(uint32_t id) {
-  auto& r = registry();
-  if (id == 0) return kErrInvalidArgument;
-  std::lock_guard<std::mutex> g(r.mutex);
-  auto it = r.byId.find(id);
-  if (it == r.byId.end()) return kErrNoInterpreter;
-  InterpreterLock& l = it->second->lock();
-  if (l.busy()) return kErrBusy;
-  it->second->markDestroyed();
-  r.byId.erase(it);
-  return kOk;
-}
-
-std::vector<uint32_t> interpreterIds() {
-  auto& r = registry();
-  std::lock_guard<std::mutex> g(r.mutex);
-  std::vector<uint32_t> ids{0};
-  for (const auto& [id, interp] : r.byId) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
 }
 
 }  // namespace gil

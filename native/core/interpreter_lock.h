@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "latency_histogram.h"
+
 namespace gil {
 
 enum class Policy : uint8_t { CPython = 0, Legacy = 1, Fifo = 2, None = 3 };
@@ -32,6 +34,7 @@ enum LockResult : int {
   kErrNoInterpreter = -3,  // unknown or destroyed interpreter
   kErrBusy = -4,           // destroy/configure while the lock is held or waited on
   kErrInvalidArgument = -5,
+  kErrShutdown = -6,  // the process is shutting down (beginShutdown()): the wait was abandoned
 };
 const char* lockErrorMessage(int code);
 
@@ -45,6 +48,16 @@ bool validConfig(const LockConfig& c);
 
 // A small process-wide id for the calling OS thread (1, 2, 3, ... in order of first use).
 uint32_t currentThreadId();
+// How many locks the calling thread holds a cached stats record for (destroyed locks' records are
+// dropped at the thread's next lock call). For tests and diagnostics.
+size_t threadRecordCacheSize();
+// Process-wide and irreversible, for process exit: every thread waiting in acquire(), acquireAs()
+// or the re-take inside checkpoint() of any lock returns kErrShutdown promptly without holding the
+// lock, and later takes that would have to wait fail the same way (an uncontended take may still
+// succeed). Nothing waits in drop's forced switching any more either.
+void beginShutdown();
+bool shuttingDown();
+
 // Monotonic clock in nanoseconds (steady_clock).
 uint64_t monotonicNs();
 
@@ -64,11 +77,6 @@ struct ThreadLockStats {
   uint64_t wakeups = 0;                // condvar wake-ups while waiting (the legacy GIL's thrash)
   uint64_t heldNs = 0;
   uint64_t waitNs = 0;
-};
-
-struct HandoffSummary {  // latency from a drop request to another thread holding the lock
-  uint64_t count = 0;
-  uint64_t p50Ns = 0, p90Ns = 0, p99Ns = 0, maxNs = 0;
 };
 
 // A thread that waited for the lock longer than the watchdog's bound (reported once per wait).
@@ -97,20 +105,9 @@ struct LockStats {
   double heldFraction = 0;  // heldNs / elapsedNs (gil_load's "held")
   double waitFraction = 0;  // waitNs / elapsedNs (gil_load's "wait"; > 1 with many waiters)
   HandoffSummary handoff;
-  std::vector<ThreadLockStats> threads;
-};
-
-// Log2-bucketed latency histogram (1 ns .. ~1 h), percentiles by interpolation inside a bucket.
-class LatencyHistogram {
- public:
-  void record(uint64_t ns);
-  HandoffSummary summary() const;
-  void reset();
-
- private:
-  static constexpr int kBuckets = 64 * 4;  // 4 sub-buckets per power of two
-  uint64_t counts_[kBuckets] = {};
-  uint64_t count_ = 0, max_ = 0;
+  std::vector<ThreadLockStats> threads;  // threads alive now (an ended thread's record is freed)
+  uint64_t exitedThreads = 0;            // threads that used the lock and have ended
+  ThreadLockStats exited;                // their counts, summed (threadId 0)
 };
 
 class InterpreterLock {
@@ -120,7 +117,7 @@ class InterpreterLock {
   InterpreterLock(const InterpreterLock&) = delete;
   InterpreterLock& operator=(const InterpreterLock&) = delete;
 
-  // take_gil: blocks until the calling thread holds the lock.
+  // take_gil: blocks until the calling thread holds the lock (kErrShutdown: gave up, not held).
   int acquire();
   // take_gil on behalf of another thread: blocks the calling (proxy) thread until the lock is held
   // by `threadId`. Lets an event-loop thread wait for the lock without blocking: a pool thread
@@ -132,7 +129,8 @@ class InterpreterLock {
   // drop_gil: kErrNotHeld unless the calling thread holds it.
   int release();
   // The eval-breaker check: 1 if the thread yielded (released and re-acquired), 0 if not, < 0 on
-  // error. Fast path is one relaxed atomic load.
+  // error. Fast path is one relaxed atomic load. kErrShutdown: it released the lock and the
+  // re-take was refused, so the calling thread no longer holds it.
   int checkpoint();
   bool heldByCurrentThread() const;
   // Thread id of the holder, 0 when free.
@@ -166,9 +164,13 @@ class InterpreterLock {
 
   // Called from the thread-exit hook: releases the lock if `threadId` holds it (counted in stats).
   void releaseForExitedThread(uint32_t threadId);
+  // Called from the thread-exit hook after that: frees the thread's record, its counts folded into
+  // stats().exited.
+  void forgetExitedThread(uint32_t threadId);
 
  private:
   bool heldByCurrentThreadRaw(uint32_t threadId) const;
+  friend void beginShutdown();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -182,11 +184,33 @@ class Interpreter {
   // False once destroyInterpreter() removed it; handles that still point at it then fail cleanly.
   bool alive() const { return alive_.load(std::memory_order_relaxed); }
   void markDestroyed() { alive_.store(false, std::memory_order_relaxed); }
+  // The C extension API's handle for it (see PinnedInterpreter): an opaque value that no other
+  // interpreter ever gets, before or after this one is destroyed. Set once by the registry.
+  void* extensionHandle() const { return extensionHandle_; }
+  void setExtensionHandle(void* handle) { extensionHandle_ = handle; }
 
  private:
   uint32_t id_;
   InterpreterLock lock_;
   std::atomic<bool> alive_{true};
+  void* extensionHandle_ = nullptr;
+};
+
+// Resolves an extension handle (from outside: any value at all) to its interpreter, in O(1) and
+// without a lock, and keeps that interpreter from being destroyed while this object lives.
+// get() is nullptr for anything that is not the handle of a live interpreter, including the
+// handle of a destroyed one whose memory or slot a newer interpreter reuses.
+class PinnedInterpreter {
+ public:
+  explicit PinnedInterpreter(const void* handle) noexcept;
+  ~PinnedInterpreter();
+  PinnedInterpreter(const PinnedInterpreter&) = delete;
+  PinnedInterpreter& operator=(const PinnedInterpreter&) = delete;
+  Interpreter* get() const noexcept { return interp_; }
+
+ private:
+  std::atomic<uint64_t>* slotWord_ = nullptr;
+  Interpreter* interp_ = nullptr;
 };
 
 // The registry of interpreters in this process. Lookups return shared_ptr so that an interpreter
@@ -196,10 +220,12 @@ std::shared_ptr<Interpreter> mainInterpreter();
 std::shared_ptr<Interpreter> createInterpreter(const LockConfig& config);
 // nullptr if unknown or destroyed.
 std::shared_ptr<Interpreter> findInterpreter(uint32_t id);
-// True if `p` is the address of a live interpreter (for the C extension API).
+// The live interpreter at address `p` (the addon's own bound functions carry it), else nullptr.
+// Not for pointers from outside: the C extension API uses PinnedInterpreter.
 std::shared_ptr<Interpreter> findInterpreterByAddress(const void* p);
-// Removes an interpreter from the registry. kErrBusy if its lock is held or waited on,
-// kErrNoInterpreter if unknown, kErrInvalidArgument for the main interpreter.
+// Removes an interpreter from the registry; its extension handle is dead from then on. kErrBusy if
+// its lock is held or waited on (or an extension call on it does not end), kErrNoInterpreter if
+// unknown, kErrInvalidArgument for the main interpreter.
 int destroyInterpreter(uint32_t id);
 std::vector<uint32_t> interpreterIds();
 

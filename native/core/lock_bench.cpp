@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -26,6 +27,29 @@ double benchLockPairNs(uint64_t iterations) {
     lock.acquire();
     lock.release();
   });
+}
+
+double benchPairAfterManyInterpretersNs(uint32_t interpretersUsedBefore, uint64_t iterations) {
+  double ns = 0;
+  std::thread fresh([&] {
+    std::vector<std::shared_ptr<Interpreter>> used;
+    used.reserve(interpretersUsedBefore);
+    for (uint32_t i = 0; i < interpretersUsedBefore; i++) {
+      used.push_back(createInterpreter(LockConfig{}));
+      used.back()->lock().acquire();
+      used.back()->lock().release();
+    }
+    auto target = createInterpreter(LockConfig{});
+    InterpreterLock& lock = target->lock();
+    ns = timePerIteration(iterations, [&] {
+      lock.acquire();
+      lock.release();
+    });
+    destroyInterpreter(target->id());
+    for (auto& interp : used) destroyInterpreter(interp->id());
+  });
+  fresh.join();
+  return ns;
 }
 
 double benchMutexPairNs(uint64_t iterations) {

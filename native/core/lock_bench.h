@@ -10,6 +10,10 @@ namespace gil {
 
 // Mean ns per uncontended acquire()+release() of a fresh InterpreterLock (stats and all).
 double benchLockPairNs(uint64_t iterations);
+// Mean ns per uncontended acquire()+release() of a fresh interpreter's lock, on a new thread that
+// has first used `interpretersUsedBefore` other interpreters (each created, acquired, released and
+// kept alive until the end): the per-thread record lookup must not grow with that number.
+double benchPairAfterManyInterpretersNs(uint32_t interpretersUsedBefore, uint64_t iterations);
 // Mean ns per std::mutex lock()+unlock(), measured the same way.
 double benchMutexPairNs(uint64_t iterations);
 

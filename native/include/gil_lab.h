@@ -16,9 +16,11 @@
  *
  * Every function may be called from any thread. The lock belongs to the calling OS thread:
  * acquire() on the main JS thread blocks its event loop while it waits, so call it from worker
- * threads (or a thread of your own). An `interp` argument that is not a live interpreter is
- * reported with GIL_LAB_ERR_NO_INTERPRETER, never a crash. Errors are negative codes; turn them
- * into text with error_message(). See gil_lab.hpp for C++ RAII guards.
+ * threads (or a thread of your own). An `interp` handle is opaque (not a pointer to dereference)
+ * and may be cached; one that is not a live interpreter's is reported with
+ * GIL_LAB_ERR_NO_INTERPRETER, never a crash. Handles are never reused: the handle of a destroyed
+ * interpreter stays invalid even after other interpreters are created. Errors are negative codes;
+ * turn them into text with error_message(). See gil_lab.hpp for C++ RAII guards.
  *
  * Versioning: GIL_LAB_API_VERSION changes whenever the table's layout or the meaning of any of its
  * functions changes; gil_lab_import() accepts only a table of exactly this version.
@@ -54,6 +56,7 @@ extern "C" {
 #define GIL_LAB_ERR_NO_INTERPRETER (-3) /* not a live interpreter (bad pointer, destroyed) */
 #define GIL_LAB_ERR_BUSY (-4)
 #define GIL_LAB_ERR_INVALID_ARGUMENT (-5)
+#define GIL_LAB_ERR_SHUTDOWN (-6) /* acquire: the process is exiting; the lock was not taken */
 
 typedef struct gil_lab_api {
   uint32_t version; /* GIL_LAB_API_VERSION */

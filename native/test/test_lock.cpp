@@ -37,7 +37,10 @@ void mutualExclusion(Policy policy) {
   CHECK_EQ(counter.load(), static_cast<uint64_t>(kThreads) * kIters);
   LockStats s = lock.stats();
   CHECK_EQ(s.acquisitions >= static_cast<uint64_t>(kThreads) * kIters, true);
-  CHECK_EQ(s.threads.size(), static_cast<size_t>(kThreads));
+  // The threads have ended: their records are freed and their counts kept in `exited`.
+  CHECK_EQ(s.threads.size(), 0u);
+  CHECK_EQ(s.exitedThreads, static_cast<uint64_t>(kThreads));
+  CHECK_EQ(s.exited.acquisitions, s.acquisitions);
   CHECK_EQ(lock.holder(), 0u);
 }
 
@@ -327,6 +330,48 @@ void watchdog() {
   lock.setWatchdog(0);
 }
 
+// Changing only the intervals works while the lock is held or waited on, as
+// sys.setswitchinterval does, and applies from the next wait; a policy change still needs an idle
+// lock. (Once configure() refused any change with kErrBusy while the lock was in use.)
+void intervalsChangeAtRunTime() {
+  InterpreterLock lock(LockConfig{Policy::CPython, 10'000'000, 100});  // 10 s: a waiter would wait
+  std::atomic<bool> holding{false}, stop{false}, waiterIn{false};
+  std::thread holder([&] {
+    CHECK_EQ(lock.acquire(), kOk);
+    holding = true;
+    while (!stop.load()) CHECK(lock.checkpoint() >= 0);
+    if (lock.heldByCurrentThread()) CHECK_EQ(lock.release(), kOk);
+  });
+  while (!holding.load()) std::this_thread::yield();
+  std::thread waiter([&] {
+    CHECK_EQ(lock.acquire(), kOk);
+    waiterIn = true;
+    CHECK_EQ(lock.release(), kOk);
+  });
+  while (lock.waiters() == 0) std::this_thread::yield();
+  CHECK_EQ(lock.configure(LockConfig{Policy::Fifo, 1000, 100}), kErrBusy);  // policy: idle only
+  CHECK_EQ(lock.configure(LockConfig{Policy::CPython, 1000, 100}), kOk);    // held and waited on
+  CHECK_EQ(lock.config().switchIntervalUs, 1000u);
+  // With 1 ms the waiter asks for the lock after about 1 ms, not after the old 10 s.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!waiterIn.load() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK(waiterIn.load());
+  stop = true;
+  if (!waiterIn.load()) CHECK_EQ(lock.configure(LockConfig{Policy::CPython, 100, 100}), kOk);
+  waiter.join();
+  holder.join();
+
+  // The legacy tick count: a new checkInterval applies at the holder's next checkpoint.
+  InterpreterLock legacy(LockConfig{Policy::Legacy, 5000, 1'000'000});
+  CHECK_EQ(legacy.acquire(), kOk);
+  CHECK_EQ(legacy.checkpoint(), 0);
+  CHECK_EQ(legacy.configure(LockConfig{Policy::Legacy, 5000, 1}), kOk);
+  CHECK_EQ(legacy.checkpoint(), 1);  // released and re-acquired on this tick
+  CHECK(legacy.heldByCurrentThread());
+  CHECK_EQ(legacy.release(), kOk);
+}
+
 }  // namespace
 
 int main() {
@@ -343,5 +388,6 @@ int main() {
   registry();
   traceAndStats();
   watchdog();
+  intervalsChangeAtRunTime();
   return gil_test::exitCode();
 }
