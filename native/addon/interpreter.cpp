@@ -161,8 +161,12 @@ class AcquireTask final : public gil_addon::AsyncTask {
   AcquireTask(Napi::Env env, std::shared_ptr<Interpreter> interp, uint32_t forThread)
       : AsyncTask(env), interp_(std::move(interp)), forThread_(forThread) {}
   const char* name() const override { return "acquireAsync()"; }
-  // No JavaScript memory is touched: the gate is never entered.
+  // No JavaScript memory is touched: the gate is never entered, only looked at.
   void execute() override {
+    if (gate().cancelled()) {  // its environment ended (or the process exits) while queued
+      rc_ = gil::kErrShutdown;
+      return;
+    }
     rc_ = interp_->alive() ? interp_->lock().acquireAs(forThread_) : gil::kErrNoInterpreter;
   }
   void complete(Napi::Env env) override {

@@ -292,7 +292,10 @@ void startTask(Napi::Env env, std::shared_ptr<AsyncTask> task) {
 // Sets up this environment's completion handle and cleanup hook; exports shutdown().
 void RegisterLifecycle(Napi::Env env, Napi::Object exports) {
   using gil_addon::EnvState;
-  exports.Set("shutdown", Napi::Function::New(env, gil_addon::Shutdown, "shutdown"));
+  // Not enumerable: an irreversible, process-wide call for the exit listener only, not part of
+  // what enumerates the addon's API (a fuzzer calling it would end every lock wait for good).
+  exports.DefineProperty(Napi::PropertyDescriptor::Value(
+      "shutdown", Napi::Function::New(env, gil_addon::Shutdown, "shutdown"), napi_default));
   {
     auto& all = gil_addon::environments();
     std::lock_guard<std::mutex> g(all.mutex);

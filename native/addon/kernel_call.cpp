@@ -173,6 +173,7 @@ class KernelTask final : public AsyncTask {
       lockError_ = gil::kErrNoInterpreter;
       return KernelStatus::Aborted;
     }
+    if (gate().cancelled()) return KernelStatus::Aborted;  // its environment ended while queued
     InterpreterLock& lock = context_.interp->lock();
     const int rc = lock.acquire();
     if (rc != gil::kOk) {
