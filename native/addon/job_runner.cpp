@@ -49,7 +49,7 @@ struct WorkItem {
   std::shared_ptr<AsyncTask> task;
 };
 
-void finish(const WorkItem& item);
+void finish(WorkItem& item);
 
 // A pool of detached threads that grows whenever every thread is busy (so a task that waits for
 // the lock never delays another) and shrinks when threads stay idle.
@@ -107,12 +107,13 @@ Runner& runner() {
 }
 
 // The addon's thread, after execute(): hand the task to its environment, or drop it if that is
-// gone.
-void finish(const WorkItem& item) {
+// gone. The task moves there, so that its last reference (and so its Napi references) is let go
+// on the JavaScript thread, never on this one.
+void finish(WorkItem& item) {
   {
     std::lock_guard<std::mutex> g(item.env->mutex);
     if (item.env->alive) {
-      item.env->done.push_back(item.task);
+      item.env->done.push_back(std::move(item.task));
       uv_async_send(item.env->async);
       return;
     }
