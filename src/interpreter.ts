@@ -213,7 +213,8 @@ export class Interpreter {
   }
 
   /** Resolves once the calling thread holds the lock; the event loop keeps running meanwhile
-   * (a libuv thread waits on its behalf, asking the holder to drop the lock as any waiter would). */
+   * (a thread of the addon's own waits on its behalf, asking the holder to drop the lock as any waiter
+   * would). While it is pending, acquire() on this thread throws: it would deadlock. */
   async acquireAsync(): Promise<void> {
     if (this.#pendingAcquire) {
       throw new Error('acquireAsync() is already waiting on this thread; await it before calling again');

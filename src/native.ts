@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 
@@ -25,6 +26,12 @@ export interface NativeAddon {
   version(): string;
   /** Does nothing; timing it gives the fixed cost of one Node-API call. */
   noop(): void;
+  /**
+   * Process exit (native/addon/job_runner.cpp): cancels every async kernel and lock wait of every
+   * thread and ends every lock wait in the process for good, so that nothing native blocks the exit.
+   * Called by a process 'exit' listener of the main thread; irreversible.
+   */
+  shutdown(): void;
 
   // --- the interpreter lock (native/addon/interpreter.cpp) ---
   interpreterHandle(id: number): InterpreterHandle;
@@ -136,3 +143,9 @@ function loadNativeAddon(): NativeAddon {
 
 /** The addon built by `npm install` (node-gyp), loaded on first import. */
 export const native: NativeAddon = loadNativeAddon();
+
+// Node joins worker threads when the main thread exits (process.exit(), an uncaught exception, the
+// end of the program); env cleanup hooks do not run on that path, but 'exit' listeners do. A
+// worker blocked in acquire() would never be joined: end every lock wait first. (A worker's own
+// end is handled natively, by its environment's cleanup hook.)
+if (isMainThread) process.on('exit', () => native.shutdown());

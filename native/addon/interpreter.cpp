@@ -9,8 +9,11 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
+#include "common.h"
 #include "interpreter_lock.h"
+#include "job_runner.h"
 #include "lock_bench.h"
 
 namespace {
@@ -97,58 +100,91 @@ Napi::Object configToJs(Napi::Env env, const gil::LockConfig& c) {
 
 Interpreter* self(const Napi::CallbackInfo& info) { return static_cast<Interpreter*>(info.Data()); }
 
-Napi::Value Acquire(const Napi::CallbackInfo& info) {
+// acquireAsync() calls of this thread still pending, per interpreter: acquire() must not wait
+// then, because the pending wait is granted to this very thread, whose event loop would be blocked
+// in acquire() and so could never adopt it — a self-deadlock.
+thread_local std::unordered_map<const Interpreter*, uint32_t> tlsPendingAcquires;
+
+Napi::Value AcquireUnsafe(const Napi::CallbackInfo& info) {
   Interpreter* interp = self(info);
   if (!interp->alive()) throwLockError(info.Env(), gil::kErrNoInterpreter);
+  auto pending = tlsPendingAcquires.find(interp);
+  if (pending != tlsPendingAcquires.end() && pending->second > 0) {
+    throw Napi::Error::New(info.Env(),
+                           "acquire(): this thread already waits for interpreter " +
+                               std::to_string(interp->id()) +
+                               "'s lock through acquireAsync(), which is still pending; await it "
+                               "instead (acquiring here would deadlock this thread)");
+  }
   int rc = interp->lock().acquire();  // blocks this thread: meant for worker threads
   if (rc != gil::kOk) throwLockError(info.Env(), rc);
   return info.Env().Undefined();
 }
 
-Napi::Value Release(const Napi::CallbackInfo& info) {
+Napi::Value ReleaseUnsafe(const Napi::CallbackInfo& info) {
   int rc = self(info)->lock().release();
   if (rc != gil::kOk) throwLockError(info.Env(), rc);
   return info.Env().Undefined();
 }
 
-Napi::Value Checkpoint(const Napi::CallbackInfo& info) {
+Napi::Value CheckpointUnsafe(const Napi::CallbackInfo& info) {
   int rc = self(info)->lock().checkpoint();
   if (rc < 0) throwLockError(info.Env(), rc);
   return Napi::Boolean::New(info.Env(), rc == 1);
+}
+
+// The lock's calls may return from a long wait into an environment that is being torn down.
+template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
+Napi::Value neverAborting(const Napi::CallbackInfo& info) {
+  try {
+    return Fn(info);
+  } catch (const Napi::Error& e) {
+    return gil_addon::throwSafely(info.Env(), e);
+  }
+}
+Napi::Value Acquire(const Napi::CallbackInfo& info) { return neverAborting<AcquireUnsafe>(info); }
+Napi::Value Release(const Napi::CallbackInfo& info) { return neverAborting<ReleaseUnsafe>(info); }
+Napi::Value Checkpoint(const Napi::CallbackInfo& info) {
+  return neverAborting<CheckpointUnsafe>(info);
 }
 
 Napi::Value Held(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), self(info)->lock().heldByCurrentThread());
 }
 
-// acquireAsync: a libuv pool thread waits for the lock on behalf of the calling JS thread (the
-// event loop never blocks); when it is granted, OnOK runs back on the JS thread and adopts it.
-class AcquireWorker : public Napi::AsyncWorker {
+// acquireAsync: one of the addon's own threads waits for the lock on behalf of the calling JS
+// thread (the event loop never blocks, and libuv's pool is never parked on a lock); once granted,
+// completion runs back on the JS thread and adopts it. If that thread's environment ended first,
+// the lock granted to it is released again.
+class AcquireTask final : public gil_addon::AsyncTask {
  public:
-  AcquireWorker(Napi::Env env, std::shared_ptr<Interpreter> interp, uint32_t forThread)
-      : Napi::AsyncWorker(env, "gil-lab:acquire"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        interp_(std::move(interp)),
-        forThread_(forThread) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
- protected:
-  // Executed on a libuv pool thread: no JS access here.
-  void Execute() override {
+  AcquireTask(Napi::Env env, std::shared_ptr<Interpreter> interp, uint32_t forThread)
+      : AsyncTask(env), interp_(std::move(interp)), forThread_(forThread) {}
+  const char* name() const override { return "acquireAsync()"; }
+  // No JavaScript memory is touched: the gate is never entered, only looked at.
+  void execute() override {
+    if (gate().cancelled()) {  // its environment ended (or the process exits) while queued
+      rc_ = gil::kErrShutdown;
+      return;
+    }
     rc_ = interp_->alive() ? interp_->lock().acquireAs(forThread_) : gil::kErrNoInterpreter;
   }
-  void OnOK() override {
+  void complete(Napi::Env env) override {
+    auto pending = tlsPendingAcquires.find(interp_.get());
+    if (pending != tlsPendingAcquires.end() && --pending->second == 0)
+      tlsPendingAcquires.erase(pending);
     if (rc_ == gil::kOk) rc_ = interp_->lock().adopt();
     if (rc_ == gil::kOk) {
-      deferred_.Resolve(Env().Undefined());
+      resolve(env, env.Undefined());
     } else {
-      deferred_.Reject(Napi::Error::New(Env(), gil::lockErrorMessage(rc_)).Value());
+      rejectWithMessage(env, gil::lockErrorMessage(rc_));
     }
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void abandon() override {
+    if (rc_ == gil::kOk) interp_->lock().releaseForExitedThread(forThread_);
+  }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<Interpreter> interp_;
   uint32_t forThread_;
   int rc_ = gil::kOk;
@@ -157,17 +193,12 @@ class AcquireWorker : public Napi::AsyncWorker {
 Napi::Value AcquireAsync(const Napi::CallbackInfo& info) {
   Interpreter* interp = self(info);
   auto shared = gil::findInterpreterByAddress(interp);
-  auto worker = new AcquireWorker(info.Env(), shared, gil::currentThreadId());
-  auto promise = worker->Promise();
-  if (!shared) {
-    delete worker;
-    throwLockError(info.Env(), gil::kErrNoInterpreter);
-  }
-  if (interp->lock().heldByCurrentThread()) {
-    delete worker;
-    throwLockError(info.Env(), gil::kErrAlreadyHeld);
-  }
-  worker->Queue();
+  if (!shared) throwLockError(info.Env(), gil::kErrNoInterpreter);
+  if (interp->lock().heldByCurrentThread()) throwLockError(info.Env(), gil::kErrAlreadyHeld);
+  auto task = std::make_shared<AcquireTask>(info.Env(), shared, gil::currentThreadId());
+  Napi::Promise promise = task->promise();
+  gil_addon::startTask(info.Env(), std::move(task));
+  ++tlsPendingAcquires[interp];  // counted down by its completion, on this thread
   return promise;
 }
 

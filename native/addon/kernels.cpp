@@ -1,401 +1,26 @@
-// Node-API bindings for the kernels (native/core/kernels): argument checks, the lock protocol of
-// each mode, and AsyncWorker variants.
-//
-// Every kernel function takes (interpreterId, mode, abortFlag, ...kernel arguments):
-//   mode 0 = hold:    runs holding the interpreter's lock, checkpointing between slices.
-//   mode 1 = release: lets go of the lock for the computation (Py_BEGIN/END_ALLOW_THREADS) and
-//                     takes it back at the end; blocking I/O kernels let go around each blocking
-//                     call instead, as CPython's socket and file calls do.
-//   abortFlag: undefined, or an Int32Array whose element 0 becoming nonzero stops the kernel
-//              within one slice (it may live in a SharedArrayBuffer set by another thread).
-// Sync variants run on the calling thread, which must hold the lock (as a C extension needs the
-// GIL), except under policy `none`. Async variants (<name>Async) run on the libuv pool and return
-// a Promise; the caller need not hold the lock: in hold mode the pool thread acquires it itself,
-// checkpoints between slices and releases it at the end; in release mode it runs without it.
-// On abort the call throws (or rejects with) an Error named 'AbortError' (code 'ABORT_ERR'); the
-// calling thread's lock state is then what it was before the call, as it is after any error.
+// Node-API bindings for the kernels (native/core/kernels): each kernel's argument checks and
+// result, as a Job; kernel_job.h has the calling protocol (prefix, modes, sync and async variants).
 #include "kernels/kernels.h"
 
 #include <napi.h>
 
-#include <cmath>
 #include <cstring>
-#include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "interpreter_lock.h"
+#include "kernel_job.h"
 #include "kernels/blocking_io.h"
-#include "kernels/ref_heap.h"
 
 namespace {
 
-using gil::Interpreter;
-using gil::InterpreterLock;
 using gil::KernelStatus;
+using gil_addon::dispatch;
+using gil_addon::fmt;
+using gil_addon::Job;
 
 constexpr double kTwoTo53 = 9007199254740992.0;  // 2^53: every integer up to it is exact
 constexpr uint64_t kMaxIoBytes = 64ull << 20;    // one round trip or one read call: 64 MiB
 constexpr uint64_t kMaxSleepNs = 3600ull * 1000 * 1000 * 1000;  // an hour
-
-// --- argument checks ---------------------------------------------------------------------------
-// Each check throws a TypeError (wrong type) or RangeError (wrong value) that names the argument.
-
-std::string fmt(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.17g", d);
-  return buffer;
-}
-
-[[noreturn]] void throwType(Napi::Env env, const std::string& message) {
-  throw Napi::TypeError::New(env, message);
-}
-[[noreturn]] void throwRange(Napi::Env env, const std::string& message) {
-  throw Napi::RangeError::New(env, message);
-}
-
-// A finite number.
-double finiteArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throwType(info.Env(), std::string(name) + " must be a number");
-  const double d = info[i].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d))
-    throwRange(info.Env(), std::string(name) + " must be finite, got " + fmt(d));
-  return d;
-}
-
-// An integer in [min, max] (max <= 2^53).
-uint64_t integerArg(const Napi::CallbackInfo& info, size_t i, const char* name, uint64_t min,
-                    uint64_t max) {
-  if (!info[i].IsNumber()) throwType(info.Env(), std::string(name) + " must be an integer");
-  const double d = info[i].As<Napi::Number>().DoubleValue();
-  if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || std::floor(d) != d) {
-    throwRange(info.Env(), std::string(name) + " must be an integer between " +
-                               fmt(static_cast<double>(min)) + " and " +
-                               fmt(static_cast<double>(max)) + ", got " + fmt(d));
-  }
-  return static_cast<uint64_t>(d);
-}
-
-// A typed array of the given element type, not detached; `typeName` is for the message.
-// (Its buffer may be an ArrayBuffer or a SharedArrayBuffer.)
-Napi::TypedArray typedArrayArg(const Napi::CallbackInfo& info, size_t i, const char* name,
-                               napi_typedarray_type type, const char* typeName) {
-  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type) {
-    throwType(info.Env(), std::string(name) + " must be a " + typeName);
-  }
-  Napi::TypedArray array = info[i].As<Napi::TypedArray>();
-  napi_value buffer;
-  NAPI_THROW_IF_FAILED(
-      info.Env(),
-      napi_get_typedarray_info(info.Env(), array, nullptr, nullptr, nullptr, &buffer, nullptr),
-      array);
-  bool isArrayBuffer = false, detached = false;
-  NAPI_THROW_IF_FAILED(info.Env(), napi_is_arraybuffer(info.Env(), buffer, &isArrayBuffer), array);
-  if (isArrayBuffer) {  // a SharedArrayBuffer cannot be detached
-    NAPI_THROW_IF_FAILED(info.Env(), napi_is_detached_arraybuffer(info.Env(), buffer, &detached),
-                         array);
-  }
-  if (detached) throwType(info.Env(), std::string(name) + " is backed by a detached ArrayBuffer");
-  return array;
-}
-
-// The address of element 0 (napi_get_typedarray_info adds the byte offset, for either kind of
-// buffer).
-template <typename T>
-T* dataOf(const Napi::TypedArray& array) {
-  void* data = nullptr;
-  NAPI_THROW_IF_FAILED(
-      array.Env(),
-      napi_get_typedarray_info(array.Env(), array, nullptr, nullptr, &data, nullptr, nullptr),
-      nullptr);
-  return static_cast<T*>(data);
-}
-
-#define ARG_FINITE(var, i, name) const double var = finiteArg(info, (i), name)
-#define ARG_INTEGER(var, i, name, min, max) \
-  const uint64_t var = integerArg(info, (i), name, (min), (max))
-#define ARG_TYPED(var, i, name, type, typeName) \
-  Napi::TypedArray var = typedArrayArg(info, (i), name, type, typeName)
-#define REQUIRE(cond, Kind, message) \
-  if (!(cond)) throw Napi::Kind::New(info.Env(), message)
-
-// --- the common prefix: interpreter, mode, abort flag --------------------------------------------
-
-enum class Mode { Hold = 0, Release = 1 };
-
-struct CallContext {
-  std::shared_ptr<Interpreter> interp;
-  Mode mode = Mode::Hold;
-  const int32_t* abortFlag = nullptr;
-  Napi::Value abortFlagArray;  // kept alive by async variants
-};
-
-CallContext contextArgs(const Napi::CallbackInfo& info) {
-  CallContext c;
-  const uint64_t id = integerArg(info, 0, "interpreter id", 0, 0xffffffffull);
-  c.interp = gil::findInterpreter(static_cast<uint32_t>(id));
-  if (!c.interp || !c.interp->alive()) {
-    throwRange(info.Env(), "interpreter: no interpreter with id " + std::to_string(id));
-  }
-  if (!info[1].IsNumber()) throwType(info.Env(), "mode must be 'hold' or 'release'");
-  const double mode = info[1].As<Napi::Number>().DoubleValue();
-  if (mode != 0 && mode != 1) throwRange(info.Env(), "mode must be 'hold' or 'release'");
-  c.mode = mode == 0 ? Mode::Hold : Mode::Release;
-  if (!info[2].IsUndefined() && !info[2].IsNull()) {
-    ARG_TYPED(flag, 2, "abort flag", napi_int32_array, "Int32Array");
-    if (flag.ElementLength() < 1)
-      throwRange(info.Env(), "abort flag must have at least one element");
-    c.abortFlag = dataOf<int32_t>(flag);
-    c.abortFlagArray = flag;
-  }
-  return c;
-}
-
-Napi::Error abortError(Napi::Env env, const std::string& kernel) {
-  Napi::Error e = Napi::Error::New(env, kernel + " was aborted");
-  e.Set("name", Napi::String::New(env, "AbortError"));
-  e.Set("code", Napi::String::New(env, "ABORT_ERR"));
-  return e;
-}
-
-// --- jobs: one kernel call with its validated arguments -----------------------------------------
-
-class Job {
- public:
-  explicit Job(const char* name) : name_(name) {}
-  virtual ~Job() = default;
-  const char* name() const { return name_; }
-  // Runs the kernel; any thread, no JavaScript access.
-  virtual KernelStatus run(gil::SliceHook& hook) = 0;
-  // Builds the JavaScript result; the JavaScript thread.
-  virtual Napi::Value result(Napi::Env env) = 0;
-  // Blocking I/O: in release mode the lock is let go around each blocking call.
-  virtual bool blockingIo() const { return false; }
-
-  // Records a typed array the kernel reads (or writes, if `written`) and points `slot` at its data.
-  template <typename T>
-  void use(const Napi::TypedArray& array, const char* argName, T*& slot, bool written) {
-    slot = dataOf<T>(array);
-    ArrayUse u;
-    u.array = array;
-    u.argName = argName;
-    u.redirect = [&slot](void* p) { slot = static_cast<T*>(p); };
-    u.bytes = array.ByteLength();
-    u.written = written;
-    uses_.push_back(std::move(u));
-  }
-
-  // Async variants only; the JavaScript thread, before the job is queued. A typed array over a
-  // plain ArrayBuffer can be detached (transferred) while the pool thread works on it, and its
-  // memory freed — Node-API has no way to pin it — so the kernel gets a private copy of each such
-  // array. SharedArrayBuffers cannot be detached: they are used in place, with no copy.
-  void stageForAsync(Napi::Env env) {
-    for (ArrayUse& u : uses_) {
-      // The napi_value is only valid during this call: keep a reference for OnOK.
-      u.ref = Napi::Persistent(u.array);
-      if (isSharedBuffer(env, u.array) || u.bytes == 0) continue;
-      u.copy.resize(u.bytes);
-      std::memcpy(u.copy.data(), dataOf<uint8_t>(u.array), u.bytes);
-      u.redirect(u.copy.data());
-      u.staged = true;
-    }
-  }
-
-  // Async variants only; the JavaScript thread, after the kernel ran: copies written arrays back.
-  // Throws if one was detached meanwhile (its result cannot be delivered).
-  void unstage(Napi::Env env) {
-    for (ArrayUse& u : uses_) {
-      if (!u.staged || !u.written) continue;
-      Napi::TypedArray array = u.ref.Value();
-      if (isDetached(env, array) || array.ByteLength() != u.bytes) {
-        throw Napi::Error::New(env, std::string(name_) + ": " + u.argName +
-                                        "'s buffer was detached while the kernel ran; its output "
-                                        "was discarded");
-      }
-      std::memcpy(dataOf<uint8_t>(array), u.copy.data(), u.bytes);
-    }
-  }
-
- private:
-  struct ArrayUse {
-    Napi::TypedArray array;                 // valid during the call only
-    Napi::Reference<Napi::TypedArray> ref;  // async variants: keeps it alive until OnOK
-    const char* argName = "";
-    std::function<void(void*)> redirect;
-    size_t bytes = 0;
-    bool written = false;
-    std::vector<uint8_t> copy;
-    bool staged = false;
-  };
-  static napi_value bufferOf(Napi::Env env, const Napi::TypedArray& array) {
-    napi_value buffer;
-    NAPI_THROW_IF_FAILED(
-        env, napi_get_typedarray_info(env, array, nullptr, nullptr, nullptr, &buffer, nullptr),
-        nullptr);
-    return buffer;
-  }
-  static bool isSharedBuffer(Napi::Env env, const Napi::TypedArray& array) {
-    bool isArrayBuffer = false;
-    NAPI_THROW_IF_FAILED(env, napi_is_arraybuffer(env, bufferOf(env, array), &isArrayBuffer),
-                         false);
-    return !isArrayBuffer;
-  }
-  static bool isDetached(Napi::Env env, const Napi::TypedArray& array) {
-    if (isSharedBuffer(env, array)) return false;
-    bool detached = false;
-    NAPI_THROW_IF_FAILED(env, napi_is_detached_arraybuffer(env, bufferOf(env, array), &detached),
-                         false);
-    return detached;
-  }
-
-  const char* name_;
-  std::vector<ArrayUse> uses_;
-};
-
-// Runs `job` on the calling thread under the lock protocol of `c.mode`.
-Napi::Value runSync(Napi::Env env, const CallContext& c, Job& job) {
-  InterpreterLock& lock = c.interp->lock();
-  const bool held = lock.heldByCurrentThread();
-  if (!held && lock.config().policy != gil::Policy::None) {
-    throw Napi::Error::New(env, std::string(job.name()) +
-                                    ": the calling thread does not hold interpreter " +
-                                    std::to_string(c.interp->id()) +
-                                    "'s lock; acquire it first (interpreter.acquire() or await "
-                                    "interpreter.acquireAsync()), or use " +
-                                    job.name() + "Async");
-  }
-  KernelStatus status;
-  int lockError = 0;
-  try {
-    if (!held) {  // policy none, and this thread never registered: nothing to check or release
-      gil::ReleaseHook hook(c.abortFlag);
-      status = job.run(hook);
-    } else if (c.mode == Mode::Hold) {
-      gil::HoldHook hook(lock, c.abortFlag);
-      status = job.run(hook);
-      lockError = hook.lockError();
-    } else if (job.blockingIo()) {
-      gil::ReleaseHook hook(c.abortFlag, &lock);
-      status = job.run(hook);
-    } else {
-      gil::ReleaseScope released(lock);
-      gil::ReleaseHook hook(c.abortFlag);
-      status = job.run(hook);
-    }
-  } catch (const std::bad_alloc&) {
-    throw Napi::RangeError::New(env, std::string(job.name()) + ": out of memory");
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(env, std::string(job.name()) + ": " + e.what());
-  }
-  if (lockError != 0)
-    throw Napi::Error::New(env, std::string(job.name()) + ": " + gil::lockErrorMessage(lockError));
-  if (status == KernelStatus::Aborted) throw abortError(env, job.name());
-  return job.result(env);
-}
-
-// Runs `job` on a libuv pool thread.
-class KernelWorker : public Napi::AsyncWorker {
- public:
-  KernelWorker(Napi::Env env, CallContext c, std::unique_ptr<Job> job)
-      : Napi::AsyncWorker(env, "gil-lab:kernel"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        context_(std::move(c)),
-        job_(std::move(job)) {
-    job_->stageForAsync(env);  // also keeps the job's arrays alive until OnOK
-    if (context_.abortFlag != nullptr) keep_.push_back(Napi::Persistent(context_.abortFlagArray));
-    context_.abortFlagArray = Napi::Value();
-  }
-  Napi::Promise promise() { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      if (context_.mode == Mode::Hold) {
-        InterpreterLock& lock = context_.interp->lock();
-        if (!context_.interp->alive()) {
-          SetError(std::string(job_->name()) + ": " +
-                   gil::lockErrorMessage(gil::kErrNoInterpreter));
-          return;
-        }
-        const int rc = lock.acquire();  // this pool thread waits its turn like any other thread
-        if (rc != gil::kOk) {
-          SetError(std::string(job_->name()) + ": " + gil::lockErrorMessage(rc));
-          return;
-        }
-        struct Release {
-          InterpreterLock& lock;
-          ~Release() { lock.release(); }
-        } release{lock};
-        gil::HoldHook hook(lock, context_.abortFlag);
-        status_ = job_->run(hook);
-        lockError_ = hook.lockError();
-      } else {
-        gil::ReleaseHook hook(context_.abortFlag);
-        status_ = job_->run(hook);
-      }
-    } catch (const std::bad_alloc&) {
-      SetError(std::string(job_->name()) + ": out of memory");
-    } catch (const std::exception& e) {
-      SetError(std::string(job_->name()) + ": " + e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (lockError_ != 0) {
-      deferred_.Reject(Napi::Error::New(env, std::string(job_->name()) + ": " +
-                                                 gil::lockErrorMessage(lockError_))
-                           .Value());
-    } else if (status_ == KernelStatus::Aborted) {
-      deferred_.Reject(abortError(env, job_->name()).Value());
-    } else {
-      try {
-        job_->unstage(env);
-        deferred_.Resolve(job_->result(env));
-      } catch (const Napi::Error& e) {
-        deferred_.Reject(e.Value());
-      }
-    }
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  CallContext context_;
-  std::unique_ptr<Job> job_;
-  std::vector<Napi::Reference<Napi::Value>> keep_;
-  KernelStatus status_ = KernelStatus::Completed;
-  int lockError_ = 0;
-};
-
-bool isPlainArrayBufferView(Napi::Env env, const Napi::Value& value) {
-  napi_value buffer;
-  NAPI_THROW_IF_FAILED(
-      env, napi_get_typedarray_info(env, value, nullptr, nullptr, nullptr, &buffer, nullptr),
-      false);
-  bool isArrayBuffer = false;
-  NAPI_THROW_IF_FAILED(env, napi_is_arraybuffer(env, buffer, &isArrayBuffer), false);
-  return isArrayBuffer;
-}
-
-template <typename J, typename... Args>
-Napi::Value dispatch(const Napi::CallbackInfo& info, bool async, Args&&... args) {
-  CallContext c = contextArgs(info);
-  auto job = std::make_unique<J>(info, std::forward<Args>(args)...);
-  if (!async) return runSync(info.Env(), c, *job);
-  if (c.abortFlag != nullptr && isPlainArrayBufferView(info.Env(), c.abortFlagArray)) {
-    // A plain ArrayBuffer could be detached under the pool thread, and a copy would never see the
-    // flag raised: async variants need a flag that threads really share.
-    throwType(info.Env(),
-              "abort flag for an async kernel must be an Int32Array over a SharedArrayBuffer");
-  }
-  auto* worker = new KernelWorker(info.Env(), std::move(c), std::move(job));
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
-}
 
 // Kernel arguments start after the common prefix.
 constexpr size_t A = 3;
@@ -518,6 +143,10 @@ class MatmulJob : public Job {
   }
   KernelStatus run(gil::SliceHook& hook) override { return gil::matmul(a_, b_, c_, n_, hook); }
   Napi::Value result(Napi::Env) override { return out_.Value(); }
+  void releaseJs() override {
+    Job::releaseJs();
+    out_.Reset();
+  }
 
  private:
   size_t n_;
@@ -695,149 +324,6 @@ class FileReadJob : public Job {
   gil::FileReadResult result_;
 };
 
-// --- RefHeap -------------------------------------------------------------------------------------
-
-Napi::Object stormResultToJs(Napi::Env env, const gil::RefStormResult& r) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("strategy", gil::refStrategyName(r.strategy));
-  o.Set("completed", r.status == KernelStatus::Completed);
-  o.Set("threads", static_cast<double>(r.threads));
-  o.Set("objects", static_cast<double>(r.objects));
-  o.Set("operations", static_cast<double>(r.operations));
-  o.Set("expectedTotal", static_cast<double>(r.expectedTotal));
-  o.Set("finalTotal", static_cast<double>(r.finalTotal));
-  o.Set("lostUpdates", static_cast<double>(r.lostUpdates));
-  o.Set("prematureFrees", static_cast<double>(r.prematureFrees));
-  o.Set("staleReferences", static_cast<double>(r.staleReferences));
-  o.Set("elapsedNs", static_cast<double>(r.elapsedNs));
-  o.Set("nsPerOperation", r.nsPerOperation);
-  return o;
-}
-
-class RefHeapWrap : public Napi::ObjectWrap<RefHeapWrap> {
- public:
-  static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "RefHeap",
-                       {InstanceMethod<&RefHeapWrap::Storm>("storm"),
-                        InstanceMethod<&RefHeapWrap::StormAsync>("stormAsync"),
-                        InstanceMethod<&RefHeapWrap::Count>("count"),
-                        InstanceMethod<&RefHeapWrap::Generation>("generation"),
-                        InstanceAccessor<&RefHeapWrap::Size>("size")});
-  }
-
-  explicit RefHeapWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RefHeapWrap>(info) {
-    ARG_INTEGER(objects, 0, "objects", 1, 1u << 24);
-    heap_ = std::make_shared<gil::RefHeap>(objects);
-  }
-
- private:
-  // storm(strategy, threads, pairsPerThread, seed, interpreterId, abortFlag)
-  struct StormArgs {
-    gil::RefStormOptions options;
-    std::shared_ptr<Interpreter> interp;
-    Napi::Value abortFlagArray;
-  };
-  StormArgs stormArgs(const Napi::CallbackInfo& info) {
-    StormArgs s;
-    REQUIRE(info[0].IsString(), TypeError,
-            "strategy must be 'locked', 'racy', 'atomic' or 'biased'");
-    REQUIRE(gil::parseRefStrategy(info[0].As<Napi::String>().Utf8Value(), &s.options.strategy),
-            RangeError, "strategy must be 'locked', 'racy', 'atomic' or 'biased'");
-    ARG_INTEGER(threads, 1, "threads", 1, 256);
-    ARG_INTEGER(pairs, 2, "pairsPerThread", 0, 1ull << 40);
-    ARG_INTEGER(seed, 3, "seed", 0, 1ull << 53);
-    ARG_INTEGER(id, 4, "interpreter id", 0, 0xffffffffull);
-    s.interp = gil::findInterpreter(static_cast<uint32_t>(id));
-    REQUIRE(s.interp && s.interp->alive(), RangeError,
-            "interpreter: no interpreter with id " + std::to_string(id));
-    s.options.threads = static_cast<uint32_t>(threads);
-    s.options.pairsPerThread = pairs;
-    s.options.seed = seed;
-    s.options.lock = &s.interp->lock();
-    if (!info[5].IsUndefined() && !info[5].IsNull()) {
-      ARG_TYPED(flag, 5, "abort flag", napi_int32_array, "Int32Array");
-      REQUIRE(flag.ElementLength() >= 1, RangeError, "abort flag must have at least one element");
-      s.options.abortFlag = dataOf<int32_t>(flag);
-      s.abortFlagArray = flag;
-    }
-    return s;
-  }
-
-  Napi::Value Storm(const Napi::CallbackInfo& info) {
-    StormArgs s = stormArgs(info);
-    gil::RefStormResult r;
-    try {
-      // Waiting for the storm's threads is like thread.join(): let go of the lock meanwhile
-      // (the locked strategy's threads need it).
-      gil::ReleaseScope released(s.interp->lock());
-      r = heap_->storm(s.options);
-    } catch (const std::exception& e) {
-      throw Napi::Error::New(info.Env(), std::string("RefHeap.storm: ") + e.what());
-    }
-    return stormResultToJs(info.Env(), r);
-  }
-
-  class StormWorker : public Napi::AsyncWorker {
-   public:
-    StormWorker(Napi::Env env, std::shared_ptr<gil::RefHeap> heap, StormArgs s, Napi::Object self)
-        : Napi::AsyncWorker(env, "gil-lab:refheap-storm"),
-          deferred_(Napi::Promise::Deferred::New(env)),
-          heap_(std::move(heap)),
-          interp_(std::move(s.interp)),
-          options_(s.options),
-          self_(Napi::Persistent(self)) {
-      if (!s.abortFlagArray.IsEmpty()) flag_ = Napi::Persistent(s.abortFlagArray);
-    }
-    Napi::Promise promise() { return deferred_.Promise(); }
-
-   protected:
-    void Execute() override {
-      try {
-        result_ = heap_->storm(options_);
-      } catch (const std::exception& e) {
-        SetError(std::string("RefHeap.stormAsync: ") + e.what());
-      }
-    }
-    void OnOK() override { deferred_.Resolve(stormResultToJs(Env(), result_)); }
-    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
-   private:
-    Napi::Promise::Deferred deferred_;
-    std::shared_ptr<gil::RefHeap> heap_;
-    std::shared_ptr<Interpreter> interp_;
-    gil::RefStormOptions options_;
-    Napi::ObjectReference self_;
-    Napi::Reference<Napi::Value> flag_;
-    gil::RefStormResult result_;
-  };
-
-  Napi::Value StormAsync(const Napi::CallbackInfo& info) {
-    StormArgs s = stormArgs(info);
-    auto* worker = new StormWorker(info.Env(), heap_, std::move(s), info.This().As<Napi::Object>());
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
-  }
-
-  size_t indexArg(const Napi::CallbackInfo& info) {
-    ARG_INTEGER(i, 0, "index", 0, 1ull << 53);
-    REQUIRE(i < heap_->size(), RangeError,
-            "index must be < " + std::to_string(heap_->size()) + ", got " + std::to_string(i));
-    return static_cast<size_t>(i);
-  }
-  Napi::Value Count(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(heap_->count(indexArg(info))));
-  }
-  Napi::Value Generation(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), heap_->generation(indexArg(info)));
-  }
-  Napi::Value Size(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(heap_->size()));
-  }
-
-  std::shared_ptr<gil::RefHeap> heap_;  // shared with a running async storm
-};
-
 // --- registration --------------------------------------------------------------------------------
 
 #define KERNEL(name, Job, ...)                                               \
@@ -855,6 +341,8 @@ class RefHeapWrap : public Napi::ObjectWrap<RefHeapWrap> {
                           name "Async"))
 
 }  // namespace
+
+Napi::Function DefineRefHeap(Napi::Env env);  // ref_heap_wrap.cpp
 
 void RegisterKernels(Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
@@ -885,6 +373,6 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
     b.Set("spinIterations", static_cast<double>(gil::kSpinIterationsPerSlice));
     return b;
   }());
-  o.Set("RefHeap", RefHeapWrap::Define(env));
+  o.Set("RefHeap", DefineRefHeap(env));
   exports.Set("kernels", o);
 }

@@ -2,6 +2,7 @@
 // native/addon/; add one declaration and one call here per area.
 #include <napi.h>
 
+void RegisterLifecycle(Napi::Env env, Napi::Object exports);
 void RegisterPlatform(Napi::Env env, Napi::Object exports);
 void RegisterInterpreter(Napi::Env env, Napi::Object exports);
 void RegisterSharedMemory(Napi::Env env, Napi::Object exports);
@@ -12,6 +13,7 @@ void RegisterScheduling(Napi::Env env, Napi::Object exports);
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  RegisterLifecycle(env, exports);  // first: the others' async work needs it
   RegisterPlatform(env, exports);
   RegisterInterpreter(env, exports);
   RegisterSharedMemory(env, exports);

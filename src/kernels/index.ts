@@ -13,12 +13,13 @@
 // Both modes require the calling thread to hold the interpreter's lock (a C extension needs the
 // GIL), except under policy 'none'; otherwise an Error says to acquire it.
 //
-// kernels.XAsync(...): the same on a libuv pool thread; the Promise resolves on the calling thread.
-// The caller need not hold the lock: in hold mode the pool thread acquires it itself (waiting its
+// kernels.XAsync(...): the same on one of the addon's own threads (never libuv's pool, which Node's own
+// I/O needs); the Promise resolves on the calling thread.
+// The caller need not hold the lock: in hold mode the kernel's thread acquires it itself (waiting its
 // turn like any thread), checkpoints between slices and releases it at the end; in release mode it
 // runs without the lock. (So do not await a hold-mode async kernel while holding the same lock and
-// never checkpointing: the pool thread would wait for a lock that is never let go.)
-// Arrays over a plain ArrayBuffer could be detached (transferred) while the pool thread works, so
+// never checkpointing: the kernel's thread would wait for a lock that is never let go.)
+// Arrays over a plain ArrayBuffer could be detached (transferred) while the kernel's thread works, so
 // async variants work on a private copy of them and copy outputs back if the array is still attached
 // (else they reject); arrays over a SharedArrayBuffer are used in place, with no copy. An async
 // call's abort flag must be over a SharedArrayBuffer.
@@ -213,7 +214,7 @@ export class RefHeap {
     return r;
   }
 
-  /** The same, waited for on a libuv pool thread. */
+  /** The same, waited for on one of the addon's own threads. */
   async stormAsync(options: StormOptions): Promise<RefStormResult> {
     const a = RefHeap.#args(options);
     const early = abortedBeforeStart('RefHeap.stormAsync', a.signal);

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -249,12 +250,26 @@ KernelStatus fileRead(const char* path, uint64_t offset, uint64_t length, size_t
   int error = 0;  // errno, saved before re-acquiring the lock can change it
   {
     BlockingScope blocking(hook);  // open() can block too (network file systems)
-    fd.reset(::open(path, O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, where no abort
+    // can reach it. (It changes nothing for a regular file.)
+    fd.reset(::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     error = errno;
   }
   if (fd.get() < 0) {
     errno = error;
     throwErrno(std::string("open '") + path + "'");
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) throwErrno(std::string("fstat '") + path + "'");
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISFIFO(st.st_mode)   ? "a FIFO"
+                       : S_ISDIR(st.st_mode)  ? "a directory"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a file";
+    throw std::invalid_argument(std::string("path '") + path + "' is not a regular file (it is " +
+                                kind + "); fileRead reads regular files only");
   }
   std::vector<uint8_t> scratch(into == nullptr ? chunkBytes : 0);
   while (out->bytesRead < length) {

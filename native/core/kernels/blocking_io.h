@@ -36,7 +36,9 @@ struct FileReadResult {
 };
 // Reads `length` bytes (or to the end of the file) from `offset` with pread, `chunkBytes` per call.
 // If `into` is not null, the data land there (at most intoLength bytes are read); otherwise they go
-// to a scratch buffer and are discarded (a read for its cost alone).
+// to a scratch buffer and are discarded (a read for its cost alone). Anything but a regular file
+// (a FIFO, a device, a directory) is refused with std::invalid_argument: a FIFO or a device could
+// block with no abort able to reach it.
 KernelStatus fileRead(const char* path, uint64_t offset, uint64_t length, size_t chunkBytes,
                       uint8_t* into, size_t intoLength, SliceHook& hook, FileReadResult* out);
 

@@ -135,7 +135,8 @@ void stormThread(StormShared& shared, uint32_t t, ThreadOutcome* out) {
     ++held;
     if ((p + 1) % kPairsPerCheck == 0) {
       if (S == RefStrategy::Locked) options.lock->checkpoint();
-      if (abortFlagSet(options.abortFlag)) {
+      if ((options.gate != nullptr && options.gate->cancelled()) ||
+          abortFlagSet(options.abortFlag)) {
         out->aborted = true;
         break;
       }

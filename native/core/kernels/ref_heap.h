@@ -35,6 +35,9 @@ struct RefStormOptions {
   uint64_t seed = 1;                 // object choice is a deterministic function of seed and thread
   InterpreterLock* lock = nullptr;   // required for Locked
   const int32_t* abortFlag = nullptr;
+  // Async storms: a cancelled gate stops the threads like the abort flag (the storm is inside it
+  // for its whole run).
+  const CancelGate* gate = nullptr;
 };
 
 struct RefStormResult {

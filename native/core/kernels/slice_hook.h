@@ -10,7 +10,10 @@
 // every operation: the convoy effect).
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 
 #include "interpreter_lock.h"
 
@@ -24,6 +27,48 @@ enum class KernelStatus : uint8_t { Completed = 0, Aborted = 1 };
 inline bool abortFlagSet(const int32_t* flag) {
   return flag != nullptr && __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
 }
+
+// Guards memory a kernel works on that its owner may take away while the kernel runs (a Node.js
+// environment that ends: its typed arrays and abort flag are freed). The kernel's thread is
+// "inside" while it may touch that memory; the owner calls cancelAndWait(), after which the kernel
+// never enters again and so never touches it. Lock waits happen outside, so cancelAndWait() waits
+// at most one slice (or one ~1 ms blocking wait), never for the lock.
+class CancelGate {
+ public:
+  // False once cancelled: the memory may be gone.
+  bool enter() {
+    std::lock_guard<std::mutex> g(mutex_);
+    if (cancelled_.load(std::memory_order_relaxed)) return false;
+    inside_ = true;
+    return true;
+  }
+  void leave() {
+    {
+      std::lock_guard<std::mutex> g(mutex_);
+      if (!inside_) return;
+      inside_ = false;
+    }
+    left_.notify_all();
+  }
+  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+  // Marks the gate cancelled without waiting (process exit: the memory stays mapped).
+  void cancel() {
+    std::lock_guard<std::mutex> g(mutex_);
+    cancelled_.store(true, std::memory_order_relaxed);
+  }
+  // Marks it cancelled and waits until the kernel's thread is outside.
+  void cancelAndWait() {
+    std::unique_lock<std::mutex> lk(mutex_);
+    cancelled_.store(true, std::memory_order_relaxed);
+    left_.wait(lk, [this] { return !inside_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable left_;
+  bool inside_ = false;
+  std::atomic<bool> cancelled_{false};
+};
 
 class SliceHook {
  public:
@@ -40,19 +85,31 @@ class SliceHook {
 // Hold mode: the calling thread holds `lock` for the whole kernel and checkpoints between slices.
 class HoldHook final : public SliceHook {
  public:
-  HoldHook(InterpreterLock& lock, const int32_t* abortFlag) : lock_(lock), abortFlag_(abortFlag) {}
+  // With a gate (async kernels), the thread is outside it while the checkpoint waits for the lock,
+  // and stops if the gate was cancelled meanwhile.
+  HoldHook(InterpreterLock& lock, const int32_t* abortFlag, CancelGate* gate = nullptr)
+      : lock_(lock), abortFlag_(abortFlag), gate_(gate) {}
   bool betweenSlices() override {
-    if (abortFlagSet(abortFlag_)) return false;
-    int rc = lock_.checkpoint();
-    if (rc < 0) {  // the lock was taken away from under us (misuse elsewhere): stop, report it
+    if (abortRequested()) return false;
+    int rc;
+    if (gate_ != nullptr) {
+      gate_->leave();
+      rc = lock_.checkpoint();
+      if (!gate_->enter()) return false;
+    } else {
+      rc = lock_.checkpoint();
+    }
+    if (rc < 0) {  // the lock was taken away (misuse elsewhere) or refused (shutdown): report it
       lockError_ = rc;
       return false;
     }
     yields_ += static_cast<uint64_t>(rc);
     // A checkpoint may have waited a whole switch interval for the lock: look again.
-    return !abortFlagSet(abortFlag_);
+    return !abortRequested();
   }
-  bool abortRequested() const override { return abortFlagSet(abortFlag_); }
+  bool abortRequested() const override {
+    return (gate_ != nullptr && gate_->cancelled()) || abortFlagSet(abortFlag_);
+  }
   // A LockResult (< 0) if a checkpoint failed, else 0.
   int lockError() const { return lockError_; }
   // How many checkpoints yielded the lock to another thread.
@@ -61,6 +118,7 @@ class HoldHook final : public SliceHook {
  private:
   InterpreterLock& lock_;
   const int32_t* abortFlag_;
+  CancelGate* gate_;
   int lockError_ = 0;
   uint64_t yields_ = 0;
 };
@@ -70,10 +128,14 @@ class HoldHook final : public SliceHook {
 // system call releases the lock and re-acquires it afterwards.
 class ReleaseHook final : public SliceHook {
  public:
-  explicit ReleaseHook(const int32_t* abortFlag, InterpreterLock* lockPerCall = nullptr)
-      : abortFlag_(abortFlag), lockPerCall_(lockPerCall) {}
-  bool betweenSlices() override { return !abortFlagSet(abortFlag_); }
-  bool abortRequested() const override { return abortFlagSet(abortFlag_); }
+  // With a gate (async kernels, which never wait for the lock here), a cancelled gate stops it too.
+  explicit ReleaseHook(const int32_t* abortFlag, InterpreterLock* lockPerCall = nullptr,
+                       CancelGate* gate = nullptr)
+      : abortFlag_(abortFlag), lockPerCall_(lockPerCall), gate_(gate) {}
+  bool betweenSlices() override { return !abortRequested(); }
+  bool abortRequested() const override {
+    return (gate_ != nullptr && gate_->cancelled()) || abortFlagSet(abortFlag_);
+  }
   void beginBlocking() override {
     if (lockPerCall_ != nullptr) released_ = lockPerCall_->release() == kOk;
   }
@@ -87,6 +149,7 @@ class ReleaseHook final : public SliceHook {
  private:
   const int32_t* abortFlag_;
   InterpreterLock* lockPerCall_;
+  CancelGate* gate_;
   bool released_ = false;
 };
 
