@@ -7,7 +7,7 @@ import {
   validateTraceEventFile,
 } from '../report/index.js';
 import { describeMachine, machineInfo } from '../experiments/machine.js';
-import { combineTraces, renderResultText, toHtmlSection, toJson, wrap } from '../experiments/present.js';
+import { combineTraces, renderResultText, toHtmlSection, toJson, verdictTally, wrap } from '../experiments/present.js';
 import { experiments } from '../experiments/registry.js';
 import type { ExperimentResult, LockTrace } from '../experiments/types.js';
 import type { CliCommand } from './command.js';
@@ -111,7 +111,7 @@ export const tourCommand: CliCommand = {
     } else {
       const rows = done.map(({ index, result, cpython }) => ({
         experiment: experiments[index]!.name,
-        agrees: result.verdict.holds ? '✔ yes' : '✘ no',
+        agrees: result.verdict.holds === null ? '– not testable' : result.verdict.holds ? '✔ yes' : '✘ no',
         ...(cpython
           ? {
               cpython: cpython.skipped
@@ -125,7 +125,6 @@ export const tourCommand: CliCommand = {
           : {}),
         seconds: result.elapsedSeconds,
       }));
-      const holding = done.filter(({ result }) => result.verdict.holds).length;
       stdout(`\n${'━'.repeat(Math.min(width, 80))}\nSummary\n\n`);
       const columns = [
         'experiment',
@@ -135,7 +134,7 @@ export const tourCommand: CliCommand = {
       ];
       stdout(`${renderTable(columns, rows, { colour })}\n`);
       stdout(
-        `\nThis machine agrees with ${holding} of ${experiments.length} claims; the tour took ${seconds.toFixed(1)} s.\n`,
+        `\nThis machine ${verdictTally(done.map(({ result }) => result.verdict))}; the tour took ${seconds.toFixed(1)} s.\n`,
       );
     }
 

@@ -6,11 +6,12 @@ import { Interpreter, type LockEvent } from '../interpreter.js';
 import { ProcessPoolExecutor, ThreadPoolExecutor } from '../executors/index.js';
 import { formatPercent, formatSeconds, formatSpeedup, type ChartSpec, type TableColumn } from '../report/index.js';
 import { lockTrace, task, TRACE_CAPACITY, withMainLock, workerLabels } from './harness.js';
-import { listText, percent, round, secondsSince, times } from './measure.js';
+import { listText, percent, plural, round, times } from './measure.js';
 import { bySize, switchIntervalUs } from './options.js';
-import { stepper } from './steps.js';
+import type { Stepper } from './steps.js';
+import { defineExperiment } from './define.js';
 import type { CpuShareResult, CpuStyle, CpuWorkSpec } from './tasks.js';
-import type { CpuKernelName, Experiment, ExperimentOptions, ExperimentResult, LockTrace, Size } from './types.js';
+import type { CpuKernelName, ExperimentOptions, LockTrace, Measurement, Size, Verdict } from './types.js';
 
 type PoolExecutor = ThreadPoolExecutor | ProcessPoolExecutor;
 
@@ -82,14 +83,15 @@ export const PARALLEL_EFFICIENCY = 0.75;
 export function cpuBoundVerdict(
   rows: readonly CpuBoundRow[],
   context: CpuBoundContext,
-): { holds: boolean; text: string } {
+): Verdict {
   const at = (mode: CpuMode) => rows.find((row) => row.mode === mode && row.workers === context.workers);
   const parallelism = Math.min(context.workers, context.cpus);
+  // Not testable below 2-way parallelism: nothing, lock or no lock, can run in parallel there.
   if (parallelism < 2) {
     return {
-      holds: false,
+      holds: null,
       text:
-        `With ${context.workers} worker${context.workers === 1 ? '' : 's'} on ${context.cpus} CPU${context.cpus === 1 ? '' : 's'} nothing can run in parallel, ` +
+        `With ${plural(context.workers, 'worker')} on ${plural(context.cpus, 'CPU')} nothing can run in parallel, ` +
         'so the claim cannot be tested here; it needs 2 or more workers and CPUs.',
     };
   }
@@ -120,7 +122,7 @@ export function cpuBoundVerdict(
   }
   for (const c of crowded) {
     text +=
-      ` The pool ran ${c.mode}'s ${c.workers} shares on only ${c.threads} worker${c.threads === 1 ? '' : 's'}, ` +
+      ` The pool ran ${c.mode}'s ${c.workers} shares on only ${plural(c.threads, 'worker')}, ` +
       `so that run was not ${c.workers}-way and cannot count.`;
   }
   return { holds, text };
@@ -251,8 +253,7 @@ async function warm(
   await Promise.all(Array.from({ length: workers }, () => pool.submit(task('warmUp'), spec, styles)));
 }
 
-async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult<CpuBoundRow>> {
-  const started = performance.now();
+async function measureCpuBound(options: ExperimentOptions, step: Stepper): Promise<Measurement<CpuBoundRow>> {
   const n = options.workers;
   const spec = workSpec(options.kernel, options.size);
   const counts = options.sweep ? Array.from({ length: n }, (_, i) => i + 1) : [n];
@@ -260,7 +261,7 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
   const runs = PLANS.flatMap((plan) =>
     (plan.mode === 'serial' || plan.mode === 'js-serial' ? [1] : counts).map((workers) => ({ plan, workers })),
   );
-  const step = stepper(options, runs.length * repeats);
+  step.plan(runs.length * repeats);
   const lockSettings = { policy: options.policy ?? 'cpython', switchIntervalUs: switchIntervalUs(options) };
   const measured = new Map<string, Measured>();
   const tracedRuns = new Map<CpuMode, TracedRun>();
@@ -293,7 +294,7 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
       for (let repeat = 0; repeat < repeats; repeat++) {
         for (const { plan, workers } of runs) {
           step(
-            `${plan.mode}, ${workers} worker${workers === 1 ? '' : 's'}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`,
+            `${plan.mode}, ${plural(workers, 'worker')}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`,
           );
           // Trace the first run at the full worker count whose shares each had a worker of their
           // own: that is the one the timelines show (with its own thread ids as labels).
@@ -341,7 +342,7 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
       const featured = mode === 'threads-hold' || mode === 'threads-release';
       traces.push(
         lockTrace(
-          `${mode}, ${run.threadIds.length} worker${run.threadIds.length === 1 ? '' : 's'} under one lock (${lockSettings.policy})`,
+          `${mode}, ${plural(run.threadIds.length, 'worker')} under one lock (${lockSettings.policy})`,
           run.events,
           workerLabels(run.threadIds),
           featured ? windowNs : undefined,
@@ -370,20 +371,15 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
       })),
     },
   ];
-  step.done();
-  const { onStep: _onStep, ...shownOptions } = options;
   return {
-    experiment: 'cpu-bound',
-    options: shownOptions,
     rows,
     verdict: cpuBoundVerdict(rows, { workers: n, cpus: os.availableParallelism(), crowded }),
     ...(traces.length > 0 ? { traces } : {}),
     charts,
-    elapsedSeconds: secondsSince(started),
   };
 }
 
-export const cpuBound: Experiment<CpuBoundRow> = {
+export const cpuBound = defineExperiment<CpuBoundRow>({
   name: 'cpu-bound',
   question: 'Do CPU-bound threads run in parallel under one interpreter lock — and what escapes it?',
   claim:
@@ -398,5 +394,6 @@ export const cpuBound: Experiment<CpuBoundRow> = {
     'processes and subinterpreters have a lock each; free-threaded has none; js-threads-hold is the TypeScript twin under the shared lock.',
   columns: CPU_BOUND_COLUMNS,
   traceable: true,
-  run: runCpuBound,
-};
+  takes: ['workers', 'policy', 'switchIntervalMs', 'size', 'kernel'],
+  measure: measureCpuBound,
+});

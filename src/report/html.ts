@@ -34,7 +34,10 @@ export interface HtmlSection {
   /** The question it answers. */
   question: string;
   table: HtmlTable;
-  verdict: { holds: boolean; text: string };
+  /** Notes under the table. */
+  footnotes?: string[];
+  /** holds null: the claim could not be tested in this run (the text says why). */
+  verdict: { holds: boolean | null; text: string };
   charts?: ChartSpec[];
   timelines?: HtmlTimeline[];
   /** Optional narrative paragraph shown after the question. */
@@ -88,6 +91,7 @@ td.right { text-align: right; } td.center { text-align: center; }
 .verdict.holds { border-color: #2e9e44; } .verdict.differs { border-color: #d68c00; } .verdict.unjudged { border-color: #999; }
 .in-cpython { font-size: 0.95rem; color: #444; } .notes { font-size: 0.9rem; color: #555; }
 .verdict strong { margin-right: 0.4em; }
+.mark.holds { color: #2e9e44; } .mark.differs { color: #c0392b; } .mark.unjudged { color: #777; }
 figure { margin: 16px 0; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9rem; color: #555; }
 footer { margin-top: 3rem; font-size: 0.85rem; color: #666; }
@@ -115,11 +119,13 @@ function validateReport(report: unknown): asserts report is HtmlReport {
     if (
       typeof verdict !== 'object' ||
       verdict === null ||
-      typeof verdict.holds !== 'boolean' ||
+      (verdict.holds !== null && typeof verdict.holds !== 'boolean') ||
       typeof verdict.text !== 'string'
     ) {
-      throw new TypeError(`${where}.verdict must be { holds: boolean, text: string }`);
+      throw new TypeError(`${where}.verdict must be { holds: boolean | null, text: string }`);
     }
+    if (s.footnotes !== undefined && (!Array.isArray(s.footnotes) || s.footnotes.some((n) => typeof n !== 'string')))
+      throw new TypeError(`${where}.footnotes must be an array of strings`);
     if (s.charts !== undefined && !Array.isArray(s.charts)) throw new TypeError(`${where}.charts must be an array`);
     if (s.timelines !== undefined && !Array.isArray(s.timelines))
       throw new TypeError(`${where}.timelines must be an array`);
@@ -156,6 +162,14 @@ function renderComparison(comparison: HtmlComparison): string {
   const css = holds === null ? 'unjudged' : holds ? 'holds' : 'differs';
   const mark = holds === null ? '' : holds ? '<strong>✔</strong>' : '<strong>✘</strong>';
   return html + `<p class="verdict ${css}">${mark}${escapeHtml(comparison.verdict.text)}</p>\n`;
+}
+
+/** The three verdict states: agrees (✔), does not agree (✘), not testable in this run (–). */
+export function verdictStyle(holds: boolean | null): { mark: string; css: string; headline: string } {
+  if (holds === null) return { mark: '–', css: 'unjudged', headline: 'Not testable here.' };
+  return holds
+    ? { mark: '✔', css: 'holds', headline: 'This machine agrees.' }
+    : { mark: '✘', css: 'differs', headline: 'This machine does not agree.' };
 }
 
 function renderHtmlTable(table: HtmlTable): string {
@@ -204,8 +218,8 @@ export function renderHtmlReport(report: HtmlReport): string {
   if (report.sections.length > 0) {
     html += '<nav>\n<ol>\n';
     report.sections.forEach((section, index) => {
-      const mark = section.verdict.holds ? '✔' : '✘';
-      html += `<li><a href="#${anchorFor(section.name, index)}">${escapeHtml(section.name)}</a> ${mark}</li>\n`;
+      const { mark, css } = verdictStyle(section.verdict.holds);
+      html += `<li><a href="#${anchorFor(section.name, index)}">${escapeHtml(section.name)}</a> <span class="mark ${css}">${mark}</span></li>\n`;
     });
     html += '</ol>\n</nav>\n';
   }
@@ -217,9 +231,10 @@ export function renderHtmlReport(report: HtmlReport): string {
     if (section.narrative) html += `<p>${escapeHtml(section.narrative)}</p>\n`;
     if (section.inCpython) html += `<p class="in-cpython">In CPython: ${escapeHtml(section.inCpython)}</p>\n`;
     html += renderHtmlTable(section.table);
-    const holds = section.verdict.holds;
+    for (const note of section.footnotes ?? []) html += `<p class="notes">Note: ${escapeHtml(note)}</p>\n`;
+    const { mark, css, headline } = verdictStyle(section.verdict.holds);
     html +=
-      `<p class="verdict ${holds ? 'holds' : 'differs'}"><strong>${holds ? '✔ This machine agrees.' : '✘ This machine does not agree.'}</strong>` +
+      `<p class="verdict ${css}"><strong><span class="mark ${css}">${mark}</span> ${headline}</strong>` +
       `${escapeHtml(section.verdict.text)}</p>\n`;
     if (section.comparison) html += renderComparison(section.comparison);
     (section.charts ?? []).forEach((chart) => {
