@@ -76,6 +76,9 @@ test('the HTML report renders the three verdict marks', () => {
     sections: [section('a', true), section('b', false), section('c', null)],
   });
   assert.match(page, /class="verdict holds"><strong><span class="mark holds">✔<\/span> This machine agrees\./);
-  assert.match(page, /class="verdict differs"><strong><span class="mark differs">✘<\/span> This machine does not agree\./);
+  assert.match(
+    page,
+    /class="verdict differs"><strong><span class="mark differs">✘<\/span> This machine does not agree\./,
+  );
   assert.match(page, /class="verdict unjudged"><strong><span class="mark unjudged">–<\/span> Not testable here\./);
 });

@@ -80,10 +80,7 @@ export const PARALLEL_EFFICIENCY = 0.75;
  * The claim: CPU-bound threads under one interpreter lock get no speedup, while native code that
  * releases the lock, processes, subinterpreters and free threading do. Judged at `workers` workers.
  */
-export function cpuBoundVerdict(
-  rows: readonly CpuBoundRow[],
-  context: CpuBoundContext,
-): Verdict {
+export function cpuBoundVerdict(rows: readonly CpuBoundRow[], context: CpuBoundContext): Verdict {
   const at = (mode: CpuMode) => rows.find((row) => row.mode === mode && row.workers === context.workers);
   const parallelism = Math.min(context.workers, context.cpus);
   // Not testable below 2-way parallelism: nothing, lock or no lock, can run in parallel there.
@@ -293,9 +290,7 @@ async function measureCpuBound(options: ExperimentOptions, step: Stepper): Promi
       await warm(pools.processes, spec, n, ['hold']);
       for (let repeat = 0; repeat < repeats; repeat++) {
         for (const { plan, workers } of runs) {
-          step(
-            `${plan.mode}, ${plural(workers, 'worker')}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`,
-          );
+          step(`${plan.mode}, ${plural(workers, 'worker')}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`);
           // Trace the first run at the full worker count whose shares each had a worker of their
           // own: that is the one the timelines show (with its own thread ids as labels).
           const priorTrace = tracedRuns.get(plan.mode);

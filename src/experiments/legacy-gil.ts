@@ -43,10 +43,7 @@ export const LEGACY_SLOWDOWN = 1.1;
  * The claim: on a multicore machine the old GIL makes N CPU-bound threads slower than one thread
  * doing the same work (Beazley, 2009), and the new GIL (3.2+) does not.
  */
-export function legacyGilVerdict(
-  rows: readonly LegacyGilRow[],
-  context: { cpus: number },
-): Verdict {
+export function legacyGilVerdict(rows: readonly LegacyGilRow[], context: { cpus: number }): Verdict {
   const many = (policy: LegacyGilRow['policy']) =>
     rows.filter((row) => row.policy === policy && row.threads > 1).sort((a, b) => b.threads - a.threads)[0];
   const legacy = many('legacy');
@@ -104,9 +101,7 @@ async function measureLegacyGil(options: ExperimentOptions, step: Stepper): Prom
         const best = new Map<number, { seconds: number; stats: LockStats }>();
         for (let repeat = 0; repeat < repeats; repeat++) {
           for (const threads of [1, n]) {
-            step(
-              `${policy}, ${plural(threads, 'thread')}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`,
-            );
+            step(`${policy}, ${plural(threads, 'thread')}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`);
             const main = Interpreter.main();
             main.resetStats();
             const tracing = options.trace && threads > 1 && repeat === 0;

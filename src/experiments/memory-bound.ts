@@ -116,9 +116,7 @@ async function measureMemoryBound(options: ExperimentOptions, step: Stepper): Pr
     for (let repeat = 0; repeat < repeats; repeat++) {
       for (const kernel of kernels) {
         for (const workers of counts) {
-          step(
-            `${kernel}, ${plural(workers, 'worker')}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`,
-          );
+          step(`${kernel}, ${plural(workers, 'worker')}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`);
           const t0 = performance.now();
           await Promise.all(
             Array.from({ length: workers }, (_, w) => {

@@ -60,7 +60,9 @@ export const VERDICT_MARKS = { agrees: '✔', differs: '✘', untestable: '–' 
 /** The verdict's opening words, without the figures. */
 export function verdictHeadline(holds: boolean | null): string {
   if (holds === null) return `${VERDICT_MARKS.untestable} Not testable here.`;
-  return holds ? `${VERDICT_MARKS.agrees} This machine agrees.` : `${VERDICT_MARKS.differs} This machine does not agree.`;
+  return holds
+    ? `${VERDICT_MARKS.agrees} This machine agrees.`
+    : `${VERDICT_MARKS.differs} This machine does not agree.`;
 }
 
 export function verdictLine(verdict: { holds: boolean | null; text: string }): string {

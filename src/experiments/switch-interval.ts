@@ -69,7 +69,10 @@ export function switchIntervalVerdict(rows: readonly SwitchIntervalRow[]): { hol
 /** Milliseconds of I/O beside the CPU thread at each interval, per size (the CPython twin's too). */
 export const SWITCH_INTERVAL_DURATION_MS = [40, 250, 1000, 3000] as const;
 
-async function measureSwitchInterval(options: ExperimentOptions, step: Stepper): Promise<Measurement<SwitchIntervalRow>> {
+async function measureSwitchInterval(
+  options: ExperimentOptions,
+  step: Stepper,
+): Promise<Measurement<SwitchIntervalRow>> {
   const intervalsMs = options.size === 'tiny' ? [0.5, 5] : [0.1, 0.5, 1, 2, 5, 10, 20];
   const durationMs = bySize(options.size, SWITCH_INTERVAL_DURATION_MS);
   step.plan(intervalsMs.length);
