@@ -82,3 +82,10 @@ test('the HTML report renders the three verdict marks', () => {
   );
   assert.match(page, /class="verdict unjudged"><strong><span class="mark unjudged">–<\/span> Not testable here\./);
 });
+
+test('a run in which nothing was testable says so, rather than "agrees with 0 of 0"', () => {
+  assert.equal(
+    verdictTally([{ holds: null }, { holds: null }]),
+    'could test none of its 2 claims here (all 2 not testable)',
+  );
+});

@@ -239,6 +239,16 @@ async function measureMode(
   };
 }
 
+/**
+ * The worker counts a mode runs at: the serial baselines at 1; free-threaded at 1 too, whatever the
+ * sweep, because its single-thread time against serial's under the lock is the free-threaded build's
+ * single-thread cost (PEP 703).
+ */
+function workerCounts(mode: CpuMode, counts: readonly number[]): number[] {
+  if (mode === 'serial' || mode === 'js-serial') return [1];
+  return mode === 'free-threaded' ? [...new Set([1, ...counts])] : [...counts];
+}
+
 async function warm(
   pool: PoolExecutor,
   spec: CpuWorkSpec,
@@ -255,9 +265,7 @@ async function measureCpuBound(options: ExperimentOptions, step: Stepper): Promi
   const spec = workSpec(options.kernel, options.size);
   const counts = options.sweep ? Array.from({ length: n }, (_, i) => i + 1) : [n];
   const repeats = bySize(options.size, [1, 3, 3, 3]);
-  const runs = PLANS.flatMap((plan) =>
-    (plan.mode === 'serial' || plan.mode === 'js-serial' ? [1] : counts).map((workers) => ({ plan, workers })),
-  );
+  const runs = PLANS.flatMap((plan) => workerCounts(plan.mode, counts).map((workers) => ({ plan, workers })));
   step.plan(runs.length * repeats);
   const lockSettings = { policy: options.policy ?? 'cpython', switchIntervalUs: switchIntervalUs(options) };
   const measured = new Map<string, Measured>();
@@ -309,8 +317,7 @@ async function measureCpuBound(options: ExperimentOptions, step: Stepper): Promi
   const rows: CpuBoundRow[] = [];
   const crowded: { mode: CpuMode; workers: number; threads: number }[] = [];
   for (const plan of PLANS) {
-    const serial = plan.mode === 'serial' || plan.mode === 'js-serial';
-    for (const workers of serial ? [1] : counts) {
+    for (const workers of workerCounts(plan.mode, counts)) {
       const m = measured.get(key(plan.mode, workers))!;
       if (m.distinctWorkers < workers) crowded.push({ mode: plan.mode, workers, threads: m.distinctWorkers });
       const base = measured.get(key(plan.baseline, 1))!;
@@ -360,7 +367,7 @@ async function measureCpuBound(options: ExperimentOptions, step: Stepper): Promi
       series: parallelPlans.map((plan) => ({
         label: plan.mode,
         points: [
-          ...(swept ? [] : [{ x: 1, y: 1 }]),
+          ...(swept || plan.mode === 'free-threaded' ? [] : [{ x: 1, y: 1 }]),
           ...rows.filter((row) => row.mode === plan.mode).map((row) => ({ x: row.workers, y: row.speedup })),
         ],
       })),
@@ -386,9 +393,23 @@ export const cpuBound = defineExperiment<CpuBoundRow>({
   narrative:
     'The same job (a fixed amount of work, split evenly over the workers) runs serially and then in each mode. ' +
     'threads-hold is interpreted-style code under the shared lock; threads-release is native code that lets go of it (the numpy path); ' +
-    'processes and subinterpreters have a lock each; free-threaded has none; js-threads-hold is the TypeScript twin under the shared lock.',
+    'processes and subinterpreters have a lock each; free-threaded has none; js-threads-hold is the TypeScript twin under the shared lock. ' +
+    "free-threaded also runs at 1 worker: its speed against serial's is the free-threaded build's single-thread cost.",
   columns: CPU_BOUND_COLUMNS,
   traceable: true,
+  footnotes: [
+    'switches counts hand-offs of the lock from one thread to another. threads-release switches far more often than threads-hold: ' +
+      'the job is cut into many work units, each one native call that releases the lock and takes it back, and another thread ' +
+      "often takes it in between; threads-hold hands over only when a waiter's drop request forces it, about once per switch interval.",
+    'threads-release models C code that releases the GIL for its whole call. numpy does so only inside some C loops: ' +
+      'not for object arrays (dtype=object), not for small arrays (the release costs more than the loop), and never while it ' +
+      'creates Python objects or calls back into Python.',
+    'Real subinterpreters (PEP 684, PEP 734) cannot share objects: data crosses between them as copies or through shared ' +
+      'buffers and queues; and many C extensions do not support them yet (they need multi-phase init and per-interpreter state).',
+    'free-threaded at 1 worker against serial is the single-thread cost of running without a GIL. In CPython it comes from ' +
+      'biased and atomic reference counting and per-object locks; this model charges its kernels no such cost, so expect the ' +
+      "row near 1× here and see refcount's atomic ns/op for the price of atomics.",
+  ],
   takes: ['workers', 'policy', 'switchIntervalMs', 'size', 'kernel'],
   measure: measureCpuBound,
 });

@@ -74,6 +74,8 @@ export function verdictTally(verdicts: readonly { holds: boolean | null }[]): st
   const testable = verdicts.filter((verdict) => verdict.holds !== null);
   const agreeing = testable.filter((verdict) => verdict.holds === true).length;
   const untestable = verdicts.length - testable.length;
+  if (testable.length === 0)
+    return `could test none of its ${plural(untestable, 'claim')} here (all ${untestable} not testable)`;
   let text = `agrees with ${agreeing} of ${plural(testable.length, 'testable claim')}`;
   if (untestable > 0) text += `; ${untestable} not testable here`;
   return text;
