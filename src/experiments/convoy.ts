@@ -221,5 +221,9 @@ export const convoy = defineExperiment<ConvoyRow>({
   columns: CONVOY_COLUMNS,
   traceable: true,
   takes: ['policy', 'switchIntervalMs', 'size'],
+  footnotes: [
+    'The none rows (no lock) jump from run to run: without a lock nothing orders the threads, so when the I/O thread runs is ' +
+      'up to the OS scheduler, and with as many busy threads as cores it waits for a core instead of the lock.',
+  ],
   measure: measureConvoy,
 });

@@ -364,6 +364,8 @@ async function measureCpuBound(options: ExperimentOptions, step: Stepper): Promi
       xLabel: 'workers',
       yLabel: 'speedup over serial (×)',
       ideal: 'y=x',
+      caption:
+        'The grey dashed line is perfect scaling: a mode on it uses every worker fully; a mode near 1× gained nothing from its workers.',
       series: parallelPlans.map((plan) => ({
         label: plan.mode,
         points: [

@@ -225,12 +225,14 @@ async function measureKill(options: ExperimentOptions, step: Stepper): Promise<M
     verdict: killVerdict(rows),
     charts: [
       {
+        kind: 'bar',
+        categories: rows.map((r) => r.method),
         title: 'Time from the stop request to the work stopping, against the work left',
-        xLabel: 'method (1 AbortSignal, 2 Future.abort, 3 terminate, 4 SIGKILL)',
+        xLabel: 'method',
         yLabel: 'milliseconds',
         series: [
-          { label: 'time to stop', points: rows.map((r, i) => ({ x: i + 1, y: r.stopMs })) },
-          { label: 'work left', points: rows.map((r, i) => ({ x: i + 1, y: r.remainingMs })) },
+          { label: 'time to stop', points: rows.map((r, i) => ({ x: i, y: r.stopMs })) },
+          { label: 'work left', points: rows.map((r, i) => ({ x: i, y: r.remainingMs })) },
         ],
       },
     ],

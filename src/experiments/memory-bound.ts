@@ -162,7 +162,9 @@ async function measureMemoryBound(options: ExperimentOptions, step: Stepper): Pr
     verdict: memoryBoundVerdict(rows),
     charts: [
       {
-        title: 'Speedup vs workers: memory-bound kernels against a compute-bound one (lock released)',
+        title: 'Speedup vs workers: memory-bound kernels and a compute-bound control',
+        caption:
+          'Every kernel releases the lock. Where sum and triad fall below countPrimes, memory bandwidth is the limit; where they track it, memory kept up.',
         xLabel: 'workers',
         yLabel: 'speedup over 1 worker (×)',
         ideal: 'y=x',

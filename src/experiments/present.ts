@@ -1,7 +1,7 @@
 // Turns experiment results into what people read: terminal text, the --json object, SVG files,
 // Perfetto trace files and HTML report sections. Everything shown comes from the result itself.
 import {
-  renderLineChartSvg,
+  renderChartSvg,
   renderTable,
   renderTimeline,
   renderTimelineSvg,
@@ -185,7 +185,7 @@ export function stackSvg(parts: readonly string[], title: string): string {
 
 /** The --svg file of a run: the experiment's charts, then its featured lock timelines. */
 export function renderResultSvg(experiment: Experiment, result: ExperimentResult): string {
-  const parts = result.charts.map((chart) => renderLineChartSvg(chart));
+  const parts = result.charts.map((chart) => renderChartSvg(chart));
   for (const trace of featuredTraces(result)) {
     parts.push(
       renderTimelineSvg(trace.events, {

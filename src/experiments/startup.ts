@@ -96,13 +96,13 @@ async function measureStartup(options: ExperimentOptions, step: Stepper): Promis
     verdict: startupVerdict(rows),
     charts: [
       {
-        title: 'Time to first message, each sample',
-        xLabel: 'sample',
+        kind: 'bar',
+        categories: [...kinds],
+        title: 'Time to first message',
+        xLabel: '',
         yLabel: 'milliseconds',
-        series: kinds.map((kind) => ({
-          label: kind,
-          points: measured[kind].map((s, i) => ({ x: i + 1, y: round(s.ms) })),
-        })),
+        series: [{ label: 'median', points: rows.map((r, i) => ({ x: i, y: r.startupMs })) }],
+        caption: `The median of ${samples} samples of each.`,
       },
     ],
   };

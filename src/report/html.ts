@@ -1,7 +1,8 @@
 // The tour as one self-contained HTML page: inline CSS, charts and timelines as inline SVG, no
 // scripts, no fonts, images or styles fetched from anywhere, so the file can be mailed or archived
 // and still renders offline. Every piece of text from the caller is escaped.
-import { renderLineChartSvg, renderTimelineSvg } from './svg.js';
+import { renderTimelineSvg } from './svg.js';
+import { renderChartSvg } from './bar-chart.js';
 import { normaliseColumns, type TableColumn, type TableRow } from './table.js';
 import type { ChartSpec, LockEvent, ThreadLabel } from './types.js';
 
@@ -267,7 +268,9 @@ export function renderHtmlReport(report: HtmlReport): string {
       `${escapeHtml(section.verdict.text)}</p>\n`;
     if (section.comparison) html += renderComparison(section.comparison);
     (section.charts ?? []).forEach((chart) => {
-      html += `<figure>\n${renderLineChartSvg(chart)}<figcaption>${escapeHtml(chart.title)}</figcaption>\n</figure>\n`;
+      // The title is drawn in the chart; a caption only when it adds something.
+      const caption = chart.caption ? `<figcaption>${escapeHtml(chart.caption)}</figcaption>\n` : '';
+      html += `<figure>\n${renderChartSvg(chart)}${caption}</figure>\n`;
     });
     (section.timelines ?? []).forEach((timeline, t) => {
       if (typeof timeline !== 'object' || timeline === null || typeof timeline.title !== 'string') {
@@ -279,7 +282,7 @@ export function renderHtmlReport(report: HtmlReport): string {
         ...(timeline.startNs !== undefined ? { startNs: timeline.startNs } : {}),
         ...(timeline.endNs !== undefined ? { endNs: timeline.endNs } : {}),
       });
-      html += `<figure>\n${svg}<figcaption>${escapeHtml(timeline.title)}</figcaption>\n</figure>\n`;
+      html += `<figure>\n${svg}</figure>\n`;
     });
     html += '</section>\n';
   });
