@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
-import { renderBarChartSvg, renderChartSvg, renderHtmlReport, titleLines } from 'gil-lab/report/index';
+import { categoryLines, renderBarChartSvg, renderChartSvg, renderHtmlReport, titleLines } from 'gil-lab/report/index';
 import type { ChartSpec } from 'gil-lab/report/types';
 
 const kill: ChartSpec = {
@@ -81,4 +81,11 @@ test('a chart gets a caption in the HTML report only when it has one of its own'
     page({ ...kill, caption: 'Shorter bars stop sooner.' }),
     /<figcaption>Shorter bars stop sooner\.<\/figcaption>/,
   );
+});
+
+test('category names break at spaces, dots and camelCase rather than being cut short', () => {
+  assert.deepEqual(categoryLines('worker.terminate()', 16), ['worker.', 'terminate()']);
+  assert.deepEqual(categoryLines('thread SharedArrayBuffer', 16), ['thread Shared', 'ArrayBuffer']);
+  assert.deepEqual(categoryLines('process json (Node)', 16), ['process json', '(Node)']);
+  assert.deepEqual(categoryLines('a b c d e f', 1, 3), ['a', 'b', 'c…']);
 });

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { ProcessPoolExecutor, ThreadPoolExecutor } from '../executors/index.js';
 import { formatBytes, formatNs, type TableColumn } from '../report/index.js';
 import { task } from './harness.js';
-import { median, round, times } from './measure.js';
+import { median, plural, round, times } from './measure.js';
 import { bySize } from './options.js';
 import type { Stepper } from './steps.js';
 import { defineExperiment } from './define.js';
@@ -102,7 +102,7 @@ async function measureStartup(options: ExperimentOptions, step: Stepper): Promis
         xLabel: '',
         yLabel: 'milliseconds',
         series: [{ label: 'median', points: rows.map((r, i) => ({ x: i, y: r.startupMs })) }],
-        caption: `The median of ${samples} samples of each.`,
+        caption: `The median of ${plural(samples, 'sample')} of each.`,
       },
     ],
   };

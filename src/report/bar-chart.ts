@@ -51,6 +51,29 @@ function validateBarSpec(spec: unknown): asserts spec is ChartSpec & { categorie
   });
 }
 
+/**
+ * A category name in at most three lines of `maxChars`: broken at spaces, and inside a long word
+ * after a dot or between camelCase parts ("worker." / "terminate()", "SharedArray" / "Buffer"), the last
+ * line shortened if need be.
+ */
+export function categoryLines(category: string, maxChars: number, maxLines = 3): string[] {
+  const pieces: { text: string; space: boolean }[] = [];
+  for (const word of category.split(/\s+/).filter(Boolean)) {
+    const parts = Array.from(word).length > maxChars ? word.split(/(?<=\.)|(?<=[a-z])(?=[A-Z])/) : [word];
+    parts.forEach((text, i) => pieces.push({ text, space: i === 0 }));
+  }
+  const lines: string[] = [];
+  for (const piece of pieces) {
+    const last = lines[lines.length - 1];
+    const joined = last === undefined ? piece.text : `${last}${piece.space ? ' ' : ''}${piece.text}`;
+    if (last !== undefined && Array.from(joined).length <= maxChars) lines[lines.length - 1] = joined;
+    else lines.push(piece.text);
+  }
+  const kept = lines.slice(0, maxLines);
+  if (lines.length > maxLines) kept[maxLines - 1] = `${kept[maxLines - 1]} ${lines.slice(maxLines).join(' ')}`;
+  return kept.map((line) => truncateText(line, maxChars));
+}
+
 /** Renders grouped bars: one group per category, one bar per series, as a standalone SVG document. */
 export function renderBarChartSvg(spec: ChartSpec, options: SvgSize = {}): string {
   validateBarSpec(spec);
@@ -60,7 +83,7 @@ export function renderBarChartSvg(spec: ChartSpec, options: SvgSize = {}): strin
   const legendChars = many ? Math.min(28, Math.max(...spec.series.map((s) => Array.from(s.label).length))) : 0;
   const legendWidth = many ? 36 + legendChars * CHAR_WIDTH : 0;
   const title = renderTitle(spec.title, width, 'middle');
-  const plot = { left: 72, top: 48 + title.height, right: width - 20 - legendWidth, bottom: height - 78 };
+  const plot = { left: 72, top: 48 + title.height, right: width - 20 - legendWidth, bottom: height - 92 };
   const ys = spec.series.flatMap((series) => series.points.map((point) => point.y));
   const yTickCount = Math.max(2, Math.floor((plot.bottom - plot.top) / 50));
   const yAxis: Axis =
@@ -91,16 +114,7 @@ export function renderBarChartSvg(spec: ChartSpec, options: SvgSize = {}): strin
   const labelChars = Math.max(4, Math.floor((groupWidth - 6) / CHAR_WIDTH));
   spec.categories.forEach((category, c) => {
     const centre = plot.left + (c + 0.5) * groupWidth;
-    // Category names wrap onto two lines under their group, shortened if still too long.
-    const words = category.split(/\s+/);
-    const lines: string[] = [];
-    for (const word of words) {
-      const last = lines[lines.length - 1];
-      if (last !== undefined && Array.from(`${last} ${word}`).length <= labelChars)
-        lines[lines.length - 1] = `${last} ${word}`;
-      else lines.push(word);
-    }
-    const shown = lines.length > 2 ? [lines[0]!, lines.slice(1).join(' ')] : lines;
+    const shown = categoryLines(category, labelChars);
     shown.forEach((line, i) => {
       svg += `<text x="${px(centre)}" y="${px(plot.bottom + 18 + i * 14)}" text-anchor="middle" fill="#444444">${escapeXml(truncateText(line, labelChars))}</text>\n`;
     });
