@@ -310,3 +310,10 @@ test('kill: holds when SIGKILL and the flag stop at once and terminate waits for
   assert.match(verdict.text, /ran to completion/);
   assert.equal(killVerdict(rows(2, 'stopped')).holds, false);
 });
+
+test('memory-bound: a compute control that did not scale (busy CPUs) makes the claim "not testable", not "keeps up"', () => {
+  const verdict = memoryBoundVerdict(memoryRows(1.6, 0.92));
+  assert.equal(verdict.holds, null);
+  assert.match(verdict.text, /control \(countPrimes\) itself reached only 0\.92×/);
+  assert.doesNotMatch(verdict.text, /keeps up/);
+});

@@ -32,6 +32,8 @@ export const MEMORY_BOUND_COLUMNS: TableColumn[] = [
   { key: 'speedup', format: (v) => formatSpeedup(v as number) },
 ];
 
+/** The compute-bound control "scales" from this speedup on; below it the run cannot compare anything. */
+export const CONTROL_SCALES_FROM = 1.2;
 /** Memory-bound kernels "stop scaling" when their best speedup stays below this share of the compute control's. */
 export const MEMORY_SCALING_SHARE = 0.85;
 
@@ -47,6 +49,16 @@ export function memoryBoundVerdict(rows: readonly MemoryBoundRow[]): Verdict {
   if (top < 2) return { holds: null, text: 'Not testable with 1 worker: the claim is about scaling over 2 or more.' };
   if (!control || memory.length === 0) {
     return { holds: false, text: 'The run lacks a memory-bound kernel or the compute-bound control.' };
+  }
+  // Not testable when the compute-bound control did not scale either (busy CPUs): there is no
+  // scaling for the memory-bound kernels to fall short of.
+  if (control.speedup < CONTROL_SCALES_FROM) {
+    return {
+      holds: null,
+      text:
+        `Not testable in this run: the compute-bound control (countPrimes) itself reached only ${times(control.speedup)} with ${top} workers, ` +
+        'so the CPUs were not free to show any scaling, memory-bound or not.',
+    };
   }
   const best = memory.reduce((a, b) => (b.speedup > a.speedup ? b : a));
   // Not testable where memory keeps up with every worker: until the bandwidth runs out, memory-bound
