@@ -19,7 +19,7 @@ export function tinySizeVerdict(verdict: Verdict, options: Pick<ExperimentOption
   if (options.size !== 'tiny' || verdict.holds === null) return verdict;
   return {
     holds: null,
-    text: `Not testable at --size tiny: runs this short measure start-up and timer noise, not the claim. (The figures: ${verdict.text})`,
+    text: `At --size tiny, runs this short measure start-up and timer noise, not the claim. (The figures: ${verdict.text})`,
   };
 }
 
