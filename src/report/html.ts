@@ -103,7 +103,7 @@ td.right { text-align: right; } td.center { text-align: center; }
 .verdict.holds { border-color: #2e9e44; } .verdict.differs { border-color: #d68c00; } .verdict.unjudged { border-color: #999; }
 .in-cpython { font-size: 0.95rem; color: #444; } .notes { font-size: 0.9rem; color: #555; }
 .verdict strong { margin-right: 0.4em; }
-table.guide th[scope="row"] { background: #f7f7f7; font-weight: 600; } table.guide td { vertical-align: top; }
+table.guide th[scope="row"] { background: #f7f7f7; font-weight: 600; vertical-align: top; } table.guide td { vertical-align: top; }
 .mark.holds { color: #2e9e44; } .mark.differs { color: #c0392b; } .mark.unjudged { color: #777; }
 figure { margin: 16px 0; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9rem; color: #555; }
