@@ -75,7 +75,7 @@ test('a bogus PYTHON: the run succeeds and one line says the comparison was skip
   const bogus = path.join(scratch, 'no-such-python');
   const text = gilLab('run', 'startup', '--size', 'tiny', '--against-cpython', bogus);
   assert.equal(text.status, 0, text.stderr);
-  assert.match(text.stdout, /This machine (agrees|does not agree)/, 'the model run is reported');
+  assert.match(text.stdout, /This machine (agrees|does not agree)|Not testable here/, 'the model run is reported');
   assert.ok(
     oneLine(text.stdout).includes(
       `The comparison with CPython was skipped: '${bogus}' was not found (no such file or command).`,

@@ -18,7 +18,9 @@ function checkResult(name: string, result: ExperimentResult, traced: boolean): v
         assert.ok(Number.isFinite(value), `${name}: rows[${index}].${column.key} = ${value}`);
     }
   }
-  assert.equal(typeof result.verdict.holds, 'boolean');
+  // Tiny figures mean nothing: every tiny verdict says it could not test the claim (for that reason,
+  // or for one of the experiment's own, such as memory that keeps up with every core).
+  assert.equal(result.verdict.holds, null, `${name}: ${result.verdict.text}`);
   assert.ok(result.verdict.text.length > 20, `${name}: verdict text too short: ${result.verdict.text}`);
   assert.ok(result.charts.length > 0, `${name}: no chart`);
   for (const chart of result.charts) {

@@ -66,7 +66,7 @@ test('cpu-bound: does not hold when threads-hold speeds up or an escape mode doe
   assert.equal(slow.holds, false);
   assert.match(slow.text, /processes stayed below/);
   const oneCpu = cpuBoundVerdict(cpuRows({ serial: 1, 'threads-hold': 1, processes: 1.9 }), { workers: 2, cpus: 1 });
-  assert.equal(oneCpu.holds, false);
+  assert.equal(oneCpu.holds, null, 'one CPU: not testable');
   assert.match(oneCpu.text, /cannot be tested/);
 });
 
@@ -115,7 +115,7 @@ test('legacy-gil: holds when the old lock slows N threads down and the new one d
 test('legacy-gil: does not hold without a slowdown, or on one CPU', () => {
   assert.equal(legacyGilVerdict(legacyRows(1.02, 1.0), { cpus: 2 }).holds, false);
   assert.equal(legacyGilVerdict(legacyRows(1.3, 1.3), { cpus: 2 }).holds, false);
-  assert.equal(legacyGilVerdict(legacyRows(1.4, 1.0), { cpus: 1 }).holds, false);
+  assert.equal(legacyGilVerdict(legacyRows(1.4, 1.0), { cpus: 1 }).holds, null, 'one CPU: not testable');
 });
 
 function ioRows(threadsSpeedup: number): IoBoundRow[] {
@@ -161,7 +161,7 @@ test('convoy: does not hold when the lock costs nothing, or when no lock is fast
   assert.equal(convoyVerdict(convoyRows(14000, 15000), { switchIntervalUs: 5000 }).holds, false);
   assert.equal(convoyVerdict(convoyRows(150, 160), { switchIntervalUs: 5000 }).holds, false);
   const onlyNone = convoyRows(150, 12000).filter((row) => row.policy === 'none');
-  assert.equal(convoyVerdict(onlyNone, { switchIntervalUs: 5000 }).holds, false);
+  assert.equal(convoyVerdict(onlyNone, { switchIntervalUs: 5000 }).holds, null, 'policy none alone: not testable');
 });
 
 function switchRows(meanAtLongest: number, shareAtLongest: number): SwitchIntervalRow[] {
@@ -256,10 +256,11 @@ test('memory-bound: holds when memory-bound kernels scale clearly less than comp
   assert.match(verdict.text, /bandwidth/);
 });
 
-test('memory-bound: does not hold when memory-bound kernels scale like compute', () => {
+test('memory-bound: a machine whose memory keeps up with all its cores says "not testable", not "does not agree"', () => {
   const verdict = memoryBoundVerdict(memoryRows(3.8, 3.9));
-  assert.equal(verdict.holds, false);
+  assert.equal(verdict.holds, null);
   assert.match(verdict.text, /still scaled/);
+  assert.match(verdict.text, /keeps up with 4 cores/);
 });
 
 test('startup: holds when processes are slower and bigger, not otherwise', () => {
@@ -308,4 +309,11 @@ test('kill: holds when SIGKILL and the flag stop at once and terminate waits for
   assert.equal(verdict.holds, true, verdict.text);
   assert.match(verdict.text, /ran to completion/);
   assert.equal(killVerdict(rows(2, 'stopped')).holds, false);
+});
+
+test('memory-bound: a compute control that did not scale (busy CPUs) makes the claim "not testable", not "keeps up"', () => {
+  const verdict = memoryBoundVerdict(memoryRows(1.6, 0.92));
+  assert.equal(verdict.holds, null);
+  assert.match(verdict.text, /control \(countPrimes\) itself reached only 0\.92×/);
+  assert.doesNotMatch(verdict.text, /keeps up/);
 });

@@ -88,8 +88,8 @@ test('the page contains every section with its question, table and verdict', () 
   }
   assert.ok(html.includes('<td class="right">1.24 s</td>'));
   assert.ok(html.includes('<td class="right">1.97×</td>'));
-  assert.ok(html.includes('✔ This machine agrees.'));
-  assert.ok(html.includes('✘ This machine does not agree.'));
+  assert.ok(html.includes('<span class="mark holds">✔</span> This machine agrees.'));
+  assert.ok(html.includes('<span class="mark differs">✘</span> This machine does not agree.'));
   assert.ok(html.includes('Latency of one I/O thread'));
   // Navigation links point at the sections.
   assert.ok(html.includes('href="#section-1-cpu-bound"') && html.includes('id="section-1-cpu-bound"'));

@@ -75,8 +75,34 @@ test('a speedup chart parses as XML and carries title, axis labels, ticks and le
   for (const tick of ['0', '1', '2']) assert.ok(all.includes(tick), `missing x tick ${tick}`);
   // One polyline per series with more than one point, plus the ideal line.
   assert.equal((svg.match(/<polyline /g) ?? []).length, 4);
-  assert.equal((svg.match(/<circle /g) ?? []).length, 6 + 3);
+  // Each series' points and its legend entry: circles for the first, squares for the second.
+  assert.equal((svg.match(/<circle /g) ?? []).length, 2 + 1);
+  assert.equal((svg.match(/<rect x="[^"]*" y="[^"]*" width="7"/g) ?? []).length, 2 + 1);
   assert.match(svg, /stroke-dasharray="6 4"/);
+});
+
+test('lines that coincide (a 2-core speedup chart) stay distinguishable: each series its own dash and marker', () => {
+  const same = (label: string) => ({
+    label,
+    points: [
+      { x: 1, y: 1 },
+      { x: 2, y: 1.9 },
+    ],
+  });
+  const svg = renderLineChartSvg({ ...speedup, series: ['a', 'b', 'c', 'd'].map(same) });
+  const polylines = svg.match(/<polyline [^>]*\/>/g)!.filter((line) => !line.includes('#888888'));
+  assert.equal(polylines.length, 4);
+  const dashes = polylines.map((line) => /stroke-dasharray="([^"]*)"/.exec(line)?.[1] ?? 'solid');
+  assert.equal(new Set(dashes).size, 4, `dash patterns: ${dashes.join(' | ')}`);
+  const groups = svg
+    .split('<g stroke="')
+    .filter((group) => /^#[0-9a-f]{6}" fill="#[0-9a-f]{6}">\n<polyline/.test(group));
+  const shapes = groups.map((group) => /<(circle|rect|path) /.exec(group.split('<polyline')[1] ?? '')?.[1]);
+  assert.deepEqual(shapes, ['circle', 'rect', 'path', 'path']);
+  assert.notEqual(
+    /<path d="([^"]*)"/.exec(groups[2]!)![1]!.split('L').length,
+    /<path d="([^"]*)"/.exec(groups[3]!)![1]!.split('L').length,
+  );
 });
 
 test('text is escaped, and characters XML cannot carry are dropped', () => {

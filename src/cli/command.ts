@@ -21,6 +21,8 @@ export interface CliCommand {
   options: NonNullable<ParseArgsConfig['options']>;
   /** Whether the command takes positional arguments. */
   allowPositionals: boolean;
+  /** Help for what the positionals name (e.g. `run <experiment> --help`); undefined: the usage line. */
+  help?(positionals: readonly string[]): string | undefined;
   /** Returns the process exit status. */
   run(context: CommandContext): Promise<number> | number;
 }

@@ -95,7 +95,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return 2;
   }
   if (parsed.values.help === true) {
-    io.stdout(commandHelp(command));
+    try {
+      io.stdout(command.help?.(parsed.positionals) ?? commandHelp(command));
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      io.stderr(`gil-lab ${command.name}: ${error.message}\n`);
+      return 2;
+    }
     return 0;
   }
   const context: CommandContext = {

@@ -7,6 +7,7 @@ import type { Experiment, ExperimentOptions } from '../experiments/types.js';
 import { CommandFailure, UsageError, type CliCommand, type CommandContext } from './command.js';
 import { checkWritable, writeOutput } from './output-file.js';
 import { compareWithCpython, renderComparisonText } from '../cpython/against.js';
+import { experimentHelp, refuseUnusedOptions } from './experiment-help.js';
 
 /** The experiment named on the command line, or a UsageError listing the valid names. */
 export function experimentArgument(positionals: readonly string[]): Experiment {
@@ -74,7 +75,8 @@ export const runCommand: CliCommand = {
   usage:
     'run <experiment> [--workers N] [--policy cpython|legacy|fifo|none]\n' +
     '               [--switch-interval-ms X] [--size small|medium|large] [--kernel K]\n' +
-    '               [--json] [--trace FILE.json] [--svg FILE.svg] [--against-cpython [PYTHON]]',
+    '               [--json] [--trace FILE.json] [--svg FILE.svg] [--against-cpython [PYTHON]]\n' +
+    'Each experiment takes only the options it uses: `gil-lab run <experiment> --help` lists them.',
   options: {
     workers: { type: 'string' },
     policy: { type: 'string' },
@@ -87,9 +89,13 @@ export const runCommand: CliCommand = {
     'against-cpython': { type: 'string' },
   },
   allowPositionals: true,
+  help(positionals) {
+    return positionals.length === 0 ? undefined : experimentHelp(experimentArgument(positionals), terminalWidth());
+  },
   async run({ values, positionals, stdout }) {
     // Everything is checked before the experiment starts.
     const experiment = experimentArgument(positionals);
+    refuseUnusedOptions(experiment, values);
     const json = values.json === true;
     const traceFile = typeof values.trace === 'string' ? checkWritable(values.trace, '--trace', '.json') : undefined;
     const svgFile = typeof values.svg === 'string' ? checkWritable(values.svg, '--svg', '.svg') : undefined;

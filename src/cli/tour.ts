@@ -7,8 +7,10 @@ import {
   validateTraceEventFile,
 } from '../report/index.js';
 import { describeMachine, machineInfo } from '../experiments/machine.js';
-import { combineTraces, renderResultText, toHtmlSection, toJson, wrap } from '../experiments/present.js';
+import { combineTraces, renderResultText, toHtmlSection, toJson, verdictTally, wrap } from '../experiments/present.js';
 import { experiments } from '../experiments/registry.js';
+import { decisionGuide, guideCaveat, type GuideRow } from '../experiments/guide.js';
+import { plural } from '../experiments/measure.js';
 import type { ExperimentResult, LockTrace } from '../experiments/types.js';
 import type { CliCommand } from './command.js';
 import { checkWritable, writeOutput } from './output-file.js';
@@ -19,6 +21,22 @@ const INTRO =
   'Each experiment below takes one claim from the usual writing about the GIL, measures it on this ' +
   'machine, and says whether the machine agrees. Every figure is measured in this run; every verdict ' +
   'is computed from the table above it.';
+
+const GUIDE_HEADING = 'What should I use?';
+
+/** The guide in the terminal: each kind of work, the recommendation, and the figures behind it. */
+export function renderGuideText(guide: readonly GuideRow[], width: number): string {
+  return guide
+    .map((row) => {
+      const indented = (text: string) =>
+        wrap(text, width - 4)
+          .split('\n')
+          .map((line) => `    ${line}`)
+          .join('\n');
+      return `• ${row.workload}\n${indented(`→ ${row.recommendation}`)}\n${indented(`measured: ${row.evidence}`)}\n`;
+    })
+    .join('\n');
+}
 
 function terminalWidth(): number {
   const columns = process.stdout.columns;
@@ -92,6 +110,14 @@ export const tourCommand: CliCommand = {
       if (cpython) stdout(`\n${renderComparisonText(cpython, { colour, wrap: (text) => wrap(text, width) })}`);
     }
     const seconds = (performance.now() - started) / 1000;
+    const guideInput = {
+      results: new Map(done.map(({ index, result }) => [experiments[index]!.name, result.rows])),
+      cpus: machine.cpus,
+      size: base.size,
+    };
+    const guide = decisionGuide(guideInput);
+    let summary = `This machine ${verdictTally(done.map(({ result }) => result.verdict))}`;
+    if (failures.length > 0) summary += `; ${plural(failures.length, 'experiment')} failed to run`;
 
     if (json) {
       stdout(
@@ -103,6 +129,8 @@ export const tourCommand: CliCommand = {
               toJson(experiments[index]!, result, machine, cpython),
             ),
             failures,
+            summary,
+            guide,
           },
           null,
           2,
@@ -111,7 +139,7 @@ export const tourCommand: CliCommand = {
     } else {
       const rows = done.map(({ index, result, cpython }) => ({
         experiment: experiments[index]!.name,
-        agrees: result.verdict.holds ? '✔ yes' : '✘ no',
+        agrees: result.verdict.holds === null ? '– not testable' : result.verdict.holds ? '✔ yes' : '✘ no',
         ...(cpython
           ? {
               cpython: cpython.skipped
@@ -125,7 +153,6 @@ export const tourCommand: CliCommand = {
           : {}),
         seconds: result.elapsedSeconds,
       }));
-      const holding = done.filter(({ result }) => result.verdict.holds).length;
       stdout(`\n${'━'.repeat(Math.min(width, 80))}\nSummary\n\n`);
       const columns = [
         'experiment',
@@ -134,9 +161,9 @@ export const tourCommand: CliCommand = {
         { key: 'seconds', format: (v: unknown) => formatSeconds(v as number) },
       ];
       stdout(`${renderTable(columns, rows, { colour })}\n`);
-      stdout(
-        `\nThis machine agrees with ${holding} of ${experiments.length} claims; the tour took ${seconds.toFixed(1)} s.\n`,
-      );
+      stdout(`\n${wrap(`${summary}; the tour took ${seconds.toFixed(1)} s.`, width)}\n`);
+      stdout(`\n${'━'.repeat(Math.min(width, 80))}\n${GUIDE_HEADING}\n\n${renderGuideText(guide, width)}`);
+      stdout(`\n${wrap(guideCaveat(guideInput), width)}\n`);
     }
 
     if (htmlFile !== undefined) {
@@ -154,6 +181,8 @@ export const tourCommand: CliCommand = {
           'tour time': `${seconds.toFixed(1)} s`,
         },
         sections: done.map(({ index, result, cpython }) => toHtmlSection(experiments[index]!, result, cpython)),
+        summary: `${summary}.`,
+        guide: { heading: GUIDE_HEADING, rows: guide, caveat: guideCaveat(guideInput) },
       });
       writeOutput(htmlFile, page, '--html');
       if (!json) stdout(`wrote ${htmlFile}\n`);

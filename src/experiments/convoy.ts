@@ -6,11 +6,12 @@ import { Interpreter, type Policy } from '../interpreter.js';
 import { ThreadPoolExecutor } from '../executors/index.js';
 import { formatCount, formatNs, type TableColumn } from '../report/index.js';
 import { lockTrace, task, TRACE_CAPACITY, withMainLock } from './harness.js';
-import { percentile, round, secondsSince, sleep, times } from './measure.js';
+import { percentile, plural, round, sleep, times } from './measure.js';
 import { bySize, switchIntervalUs } from './options.js';
-import { stepper } from './steps.js';
+import type { Stepper } from './steps.js';
+import { defineExperiment } from './define.js';
 import type { IoLoopResult } from './tasks.js';
-import type { Experiment, ExperimentOptions, ExperimentResult, LockTrace } from './types.js';
+import type { ExperimentOptions, LockTrace, Measurement } from './types.js';
 
 export interface ConvoyRow extends Record<string, string | number | boolean | null> {
   policy: Policy;
@@ -42,14 +43,14 @@ export function meanLatencyUs(row: { opsPerSecond: number }): number {
 export function convoyVerdict(
   rows: readonly ConvoyRow[],
   context: { switchIntervalUs: number },
-): { holds: boolean; text: string } {
+): { holds: boolean | null; text: string } {
   const find = (policy: Policy, cpuThreads: number) =>
     rows.find((row) => row.policy === policy && row.cpuThreads === cpuThreads);
   const busyThreads = Math.min(...rows.filter((row) => row.cpuThreads > 0).map((row) => row.cpuThreads));
   const lockPolicy = (['cpython', 'fifo', 'legacy'] as Policy[]).find((policy) => find(policy, busyThreads));
   if (!lockPolicy || !Number.isFinite(busyThreads)) {
     return {
-      holds: false,
+      holds: null, // not testable: with --policy none alone there is no lock to convoy behind
       text: 'The run has no lock policy with CPU threads beside the I/O thread, so there is no convoy to measure.',
     };
   }
@@ -62,7 +63,7 @@ export function convoyVerdict(
   const freeFast = !free || free.opsPerSecond >= 2 * busy.opsPerSecond;
   const holds = slowed && freeFast;
   let text =
-    `Under ${lockPolicy}, beside ${busyThreads} CPU thread${busyThreads === 1 ? '' : 's'}, the I/O thread managed ` +
+    `Under ${lockPolicy}, beside ${plural(busyThreads, 'CPU thread')}, the I/O thread managed ` +
     `${formatCount(Math.round(busy.opsPerSecond))} round trips/s (${us(meanLatencyUs(busy))} each on average, p99 ${us(busy.p99Us)}, ` +
     `with a ${us(intervalUs)} switch interval: ${round(meanLatencyUs(busy) / intervalUs, 2)} intervals per operation)`;
   text += alone
@@ -139,13 +140,12 @@ export async function ioBesideCpu(
   }
 }
 
-async function runConvoy(options: ExperimentOptions): Promise<ExperimentResult<ConvoyRow>> {
-  const started = performance.now();
+async function measureConvoy(options: ExperimentOptions, step: Stepper): Promise<Measurement<ConvoyRow>> {
   const policies: Policy[] = options.policy ? [options.policy] : ['cpython', 'fifo', 'none'];
   const cpuCounts = [0, 1, 2, 4];
   const durationMs = bySize(options.size, CONVOY_DURATION_MS);
   const intervalUs = switchIntervalUs(options);
-  const step = stepper(options, policies.length * cpuCounts.length);
+  step.plan(policies.length * cpuCounts.length);
   const rows: ConvoyRow[] = [];
   const traces: LockTrace[] = [];
   for (const policy of policies) {
@@ -154,7 +154,7 @@ async function runConvoy(options: ExperimentOptions): Promise<ExperimentResult<C
       try {
         await pool.start();
         for (const cpuThreads of cpuCounts) {
-          step(`${policy}, I/O beside ${cpuThreads} CPU thread${cpuThreads === 1 ? '' : 's'}`);
+          step(`${policy}, I/O beside ${plural(cpuThreads, 'CPU thread')}`);
           // The timeline: the first lock policy, beside one CPU thread.
           const tracing = options.trace && cpuThreads === 1 && policy === policies[0] && policy !== 'none';
           // Alone, the latency is short and steady: a fraction of the time gives as many samples.
@@ -185,11 +185,7 @@ async function runConvoy(options: ExperimentOptions): Promise<ExperimentResult<C
       }
     });
   }
-  step.done();
-  const { onStep: _onStep, ...shownOptions } = options;
   return {
-    experiment: 'convoy',
-    options: shownOptions,
     rows,
     verdict: convoyVerdict(rows, { switchIntervalUs: intervalUs }),
     ...(traces.length > 0 ? { traces } : {}),
@@ -205,11 +201,10 @@ async function runConvoy(options: ExperimentOptions): Promise<ExperimentResult<C
         })),
       },
     ],
-    elapsedSeconds: secondsSince(started),
   };
 }
 
-export const convoy: Experiment<ConvoyRow> = {
+export const convoy = defineExperiment<ConvoyRow>({
   name: 'convoy',
   question: 'What happens to an I/O thread next to a CPU-bound thread?',
   claim:
@@ -225,5 +220,10 @@ export const convoy: Experiment<ConvoyRow> = {
     'and waits far less than an interval (--against-cpython shows what this machine does).',
   columns: CONVOY_COLUMNS,
   traceable: true,
-  run: runConvoy,
-};
+  takes: ['policy', 'switchIntervalMs', 'size'],
+  footnotes: [
+    'The none rows (no lock) jump from run to run: without a lock nothing orders the threads, so when the I/O thread runs is ' +
+      'up to the OS scheduler, and with as many busy threads as cores it waits for a core instead of the lock.',
+  ],
+  measure: measureConvoy,
+});

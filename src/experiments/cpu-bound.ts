@@ -6,11 +6,12 @@ import { Interpreter, type LockEvent } from '../interpreter.js';
 import { ProcessPoolExecutor, ThreadPoolExecutor } from '../executors/index.js';
 import { formatPercent, formatSeconds, formatSpeedup, type ChartSpec, type TableColumn } from '../report/index.js';
 import { lockTrace, task, TRACE_CAPACITY, withMainLock, workerLabels } from './harness.js';
-import { listText, percent, round, secondsSince, times } from './measure.js';
+import { listText, percent, plural, round, times } from './measure.js';
 import { bySize, switchIntervalUs } from './options.js';
-import { stepper } from './steps.js';
+import type { Stepper } from './steps.js';
+import { defineExperiment } from './define.js';
 import type { CpuShareResult, CpuStyle, CpuWorkSpec } from './tasks.js';
-import type { CpuKernelName, Experiment, ExperimentOptions, ExperimentResult, LockTrace, Size } from './types.js';
+import type { CpuKernelName, ExperimentOptions, LockTrace, Measurement, Size, Verdict } from './types.js';
 
 type PoolExecutor = ThreadPoolExecutor | ProcessPoolExecutor;
 
@@ -79,17 +80,15 @@ export const PARALLEL_EFFICIENCY = 0.75;
  * The claim: CPU-bound threads under one interpreter lock get no speedup, while native code that
  * releases the lock, processes, subinterpreters and free threading do. Judged at `workers` workers.
  */
-export function cpuBoundVerdict(
-  rows: readonly CpuBoundRow[],
-  context: CpuBoundContext,
-): { holds: boolean; text: string } {
+export function cpuBoundVerdict(rows: readonly CpuBoundRow[], context: CpuBoundContext): Verdict {
   const at = (mode: CpuMode) => rows.find((row) => row.mode === mode && row.workers === context.workers);
   const parallelism = Math.min(context.workers, context.cpus);
+  // Not testable below 2-way parallelism: nothing, lock or no lock, can run in parallel there.
   if (parallelism < 2) {
     return {
-      holds: false,
+      holds: null,
       text:
-        `With ${context.workers} worker${context.workers === 1 ? '' : 's'} on ${context.cpus} CPU${context.cpus === 1 ? '' : 's'} nothing can run in parallel, ` +
+        `With ${plural(context.workers, 'worker')} on ${plural(context.cpus, 'CPU')} nothing can run in parallel, ` +
         'so the claim cannot be tested here; it needs 2 or more workers and CPUs.',
     };
   }
@@ -120,7 +119,7 @@ export function cpuBoundVerdict(
   }
   for (const c of crowded) {
     text +=
-      ` The pool ran ${c.mode}'s ${c.workers} shares on only ${c.threads} worker${c.threads === 1 ? '' : 's'}, ` +
+      ` The pool ran ${c.mode}'s ${c.workers} shares on only ${plural(c.threads, 'worker')}, ` +
       `so that run was not ${c.workers}-way and cannot count.`;
   }
   return { holds, text };
@@ -240,6 +239,16 @@ async function measureMode(
   };
 }
 
+/**
+ * The worker counts a mode runs at: the serial baselines at 1; free-threaded at 1 too, whatever the
+ * sweep, because its single-thread time against serial's under the lock is the free-threaded build's
+ * single-thread cost (PEP 703).
+ */
+function workerCounts(mode: CpuMode, counts: readonly number[]): number[] {
+  if (mode === 'serial' || mode === 'js-serial') return [1];
+  return mode === 'free-threaded' ? [...new Set([1, ...counts])] : [...counts];
+}
+
 async function warm(
   pool: PoolExecutor,
   spec: CpuWorkSpec,
@@ -251,16 +260,13 @@ async function warm(
   await Promise.all(Array.from({ length: workers }, () => pool.submit(task('warmUp'), spec, styles)));
 }
 
-async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult<CpuBoundRow>> {
-  const started = performance.now();
+async function measureCpuBound(options: ExperimentOptions, step: Stepper): Promise<Measurement<CpuBoundRow>> {
   const n = options.workers;
   const spec = workSpec(options.kernel, options.size);
   const counts = options.sweep ? Array.from({ length: n }, (_, i) => i + 1) : [n];
   const repeats = bySize(options.size, [1, 3, 3, 3]);
-  const runs = PLANS.flatMap((plan) =>
-    (plan.mode === 'serial' || plan.mode === 'js-serial' ? [1] : counts).map((workers) => ({ plan, workers })),
-  );
-  const step = stepper(options, runs.length * repeats);
+  const runs = PLANS.flatMap((plan) => workerCounts(plan.mode, counts).map((workers) => ({ plan, workers })));
+  step.plan(runs.length * repeats);
   const lockSettings = { policy: options.policy ?? 'cpython', switchIntervalUs: switchIntervalUs(options) };
   const measured = new Map<string, Measured>();
   const tracedRuns = new Map<CpuMode, TracedRun>();
@@ -292,9 +298,7 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
       await warm(pools.processes, spec, n, ['hold']);
       for (let repeat = 0; repeat < repeats; repeat++) {
         for (const { plan, workers } of runs) {
-          step(
-            `${plan.mode}, ${workers} worker${workers === 1 ? '' : 's'}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`,
-          );
+          step(`${plan.mode}, ${plural(workers, 'worker')}${repeats > 1 ? `, run ${repeat + 1}/${repeats}` : ''}`);
           // Trace the first run at the full worker count whose shares each had a worker of their
           // own: that is the one the timelines show (with its own thread ids as labels).
           const priorTrace = tracedRuns.get(plan.mode);
@@ -313,8 +317,7 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
   const rows: CpuBoundRow[] = [];
   const crowded: { mode: CpuMode; workers: number; threads: number }[] = [];
   for (const plan of PLANS) {
-    const serial = plan.mode === 'serial' || plan.mode === 'js-serial';
-    for (const workers of serial ? [1] : counts) {
+    for (const workers of workerCounts(plan.mode, counts)) {
       const m = measured.get(key(plan.mode, workers))!;
       if (m.distinctWorkers < workers) crowded.push({ mode: plan.mode, workers, threads: m.distinctWorkers });
       const base = measured.get(key(plan.baseline, 1))!;
@@ -341,7 +344,7 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
       const featured = mode === 'threads-hold' || mode === 'threads-release';
       traces.push(
         lockTrace(
-          `${mode}, ${run.threadIds.length} worker${run.threadIds.length === 1 ? '' : 's'} under one lock (${lockSettings.policy})`,
+          `${mode}, ${plural(run.threadIds.length, 'worker')} under one lock (${lockSettings.policy})`,
           run.events,
           workerLabels(run.threadIds),
           featured ? windowNs : undefined,
@@ -361,29 +364,26 @@ async function runCpuBound(options: ExperimentOptions): Promise<ExperimentResult
       xLabel: 'workers',
       yLabel: 'speedup over serial (×)',
       ideal: 'y=x',
+      caption:
+        'The grey dashed line is perfect scaling: a mode on it uses every worker fully; a mode near 1× gained nothing from its workers.',
       series: parallelPlans.map((plan) => ({
         label: plan.mode,
         points: [
-          ...(swept ? [] : [{ x: 1, y: 1 }]),
+          ...(swept || plan.mode === 'free-threaded' ? [] : [{ x: 1, y: 1 }]),
           ...rows.filter((row) => row.mode === plan.mode).map((row) => ({ x: row.workers, y: row.speedup })),
         ],
       })),
     },
   ];
-  step.done();
-  const { onStep: _onStep, ...shownOptions } = options;
   return {
-    experiment: 'cpu-bound',
-    options: shownOptions,
     rows,
     verdict: cpuBoundVerdict(rows, { workers: n, cpus: os.availableParallelism(), crowded }),
     ...(traces.length > 0 ? { traces } : {}),
     charts,
-    elapsedSeconds: secondsSince(started),
   };
 }
 
-export const cpuBound: Experiment<CpuBoundRow> = {
+export const cpuBound = defineExperiment<CpuBoundRow>({
   name: 'cpu-bound',
   question: 'Do CPU-bound threads run in parallel under one interpreter lock — and what escapes it?',
   claim:
@@ -395,8 +395,23 @@ export const cpuBound: Experiment<CpuBoundRow> = {
   narrative:
     'The same job (a fixed amount of work, split evenly over the workers) runs serially and then in each mode. ' +
     'threads-hold is interpreted-style code under the shared lock; threads-release is native code that lets go of it (the numpy path); ' +
-    'processes and subinterpreters have a lock each; free-threaded has none; js-threads-hold is the TypeScript twin under the shared lock.',
+    'processes and subinterpreters have a lock each; free-threaded has none; js-threads-hold is the TypeScript twin under the shared lock. ' +
+    "free-threaded also runs at 1 worker: its speed against serial's is the free-threaded build's single-thread cost.",
   columns: CPU_BOUND_COLUMNS,
   traceable: true,
-  run: runCpuBound,
-};
+  footnotes: [
+    'switches counts hand-offs of the lock from one thread to another. threads-release switches far more often than threads-hold: ' +
+      'the job is cut into many work units, each one native call that releases the lock and takes it back, and another thread ' +
+      "often takes it in between; threads-hold hands over only when a waiter's drop request forces it, about once per switch interval.",
+    'threads-release models C code that releases the GIL for its whole call. numpy does so only inside some C loops: ' +
+      'not for object arrays (dtype=object), not for small arrays (the release costs more than the loop), and never while it ' +
+      'creates Python objects or calls back into Python.',
+    'Real subinterpreters (PEP 684, PEP 734) cannot share objects: data crosses between them as copies or through shared ' +
+      'buffers and queues; and many C extensions do not support them yet (they need multi-phase init and per-interpreter state).',
+    'free-threaded at 1 worker against serial is the single-thread cost of running without a GIL. In CPython it comes from ' +
+      'biased and atomic reference counting and per-object locks; this model charges its kernels no such cost, so expect the ' +
+      "row near 1× here and see refcount's atomic ns/op for the price of atomics.",
+  ],
+  takes: ['workers', 'policy', 'switchIntervalMs', 'size', 'kernel'],
+  measure: measureCpuBound,
+});

@@ -5,10 +5,11 @@ import { ThreadPoolExecutor } from '../executors/index.js';
 import type { KernelMode } from '../kernels/index.js';
 import { formatCount, formatSeconds, formatSpeedup, type TableColumn } from '../report/index.js';
 import { lockTrace, task, TRACE_CAPACITY, withMainLock, workerLabels } from './harness.js';
-import { round, secondsSince, times } from './measure.js';
+import { plural, round, times } from './measure.js';
 import { bySize, switchIntervalUs } from './options.js';
-import { stepper } from './steps.js';
-import type { Experiment, ExperimentOptions, ExperimentResult, LockTrace } from './types.js';
+import type { Stepper } from './steps.js';
+import { defineExperiment } from './define.js';
+import type { ExperimentOptions, LockTrace, Measurement } from './types.js';
 
 export type IoMode = 'serial' | 'threads' | 'threads-holding';
 
@@ -59,8 +60,7 @@ export function ioBoundVerdict(rows: readonly IoBoundRow[]): { holds: boolean; t
 export const IO_LATENCY_NS = 1_000_000;
 export const IO_WORK_NS = 20_000;
 
-async function runIoBound(options: ExperimentOptions): Promise<ExperimentResult<IoBoundRow>> {
-  const started = performance.now();
+async function measureIoBound(options: ExperimentOptions, step: Stepper): Promise<Measurement<IoBoundRow>> {
   const n = options.workers;
   const total = bySize(options.size, [24, 300, 1200, 4800]);
   // Split evenly: n threads, the first total % n of them one operation more.
@@ -71,7 +71,7 @@ async function runIoBound(options: ExperimentOptions): Promise<ExperimentResult<
     { mode: 'threads', threads: n, kernelMode: 'release' },
     { mode: 'threads-holding', threads: n, kernelMode: 'hold' },
   ];
-  const step = stepper(options, plans.length);
+  step.plan(plans.length);
   const rows: IoBoundRow[] = [];
   const traces: LockTrace[] = [];
   await withMainLock({ policy: options.policy ?? 'cpython', switchIntervalUs: switchIntervalUs(options) }, async () => {
@@ -81,7 +81,7 @@ async function runIoBound(options: ExperimentOptions): Promise<ExperimentResult<
       await Promise.all(Array.from({ length: n }, () => pool.submit(task('ioOperations'), 1, 1000, 1000, 'release')));
       let serialRate = NaN;
       for (const plan of plans) {
-        step(`${plan.mode}, ${plan.threads} thread${plan.threads === 1 ? '' : 's'}`);
+        step(`${plan.mode}, ${plural(plan.threads, 'thread')}`);
         const main = Interpreter.main();
         const tracing = options.trace && plan.mode === 'threads';
         if (tracing) main.startTrace({ capacity: TRACE_CAPACITY });
@@ -128,11 +128,7 @@ async function runIoBound(options: ExperimentOptions): Promise<ExperimentResult<
       await pool.shutdown();
     }
   });
-  step.done();
-  const { onStep: _onStep, ...shownOptions } = options;
   return {
-    experiment: 'io-bound',
-    options: shownOptions,
     rows,
     verdict: ioBoundVerdict(rows),
     ...(traces.length > 0 ? { traces } : {}),
@@ -153,11 +149,10 @@ async function runIoBound(options: ExperimentOptions): Promise<ExperimentResult<
         ],
       },
     ],
-    elapsedSeconds: secondsSince(started),
   };
 }
 
-export const ioBound: Experiment<IoBoundRow> = {
+export const ioBound = defineExperiment<IoBoundRow>({
   name: 'io-bound',
   question: 'Do threads still help with I/O-bound work under the lock?',
   claim: 'Threads are still great for I/O-bound work, because blocking I/O releases the lock.',
@@ -170,5 +165,6 @@ export const ioBound: Experiment<IoBoundRow> = {
     'and over N threads that block while holding it (a C extension that forgot Py_BEGIN_ALLOW_THREADS).',
   columns: IO_BOUND_COLUMNS,
   traceable: true,
-  run: runIoBound,
-};
+  takes: ['workers', 'policy', 'switchIntervalMs', 'size'],
+  measure: measureIoBound,
+});

@@ -6,11 +6,12 @@ import { ProcessPoolExecutor, ThreadPoolExecutor, transfer } from '../executors/
 import { SharedMemory } from '../shared-memory.js';
 import { formatBytes, formatBytesPerSecond, formatGBps, formatSeconds, type TableColumn } from '../report/index.js';
 import { task } from './harness.js';
-import { median, round, secondsSince, times } from './measure.js';
+import { median, round, times } from './measure.js';
 import { bySize } from './options.js';
-import { stepper } from './steps.js';
+import type { Stepper } from './steps.js';
+import { defineExperiment } from './define.js';
 import { sumBytes } from './tasks.js';
-import type { Experiment, ExperimentOptions, ExperimentResult, Size } from './types.js';
+import type { ExperimentOptions, Measurement, Size } from './types.js';
 
 export const IPC_METHODS = [
   'thread copy',
@@ -130,11 +131,10 @@ export function ipcSamples(size: Size, bytes: number): number {
   return bytes >= 16 * MiB ? bySize(size, [1, 1, 3, 5]) : bySize(size, [1, 3, 5, 9]);
 }
 
-async function runIpc(options: ExperimentOptions): Promise<ExperimentResult<IpcRow>> {
-  const started = performance.now();
+async function measureIpc(options: ExperimentOptions, step: Stepper): Promise<Measurement<IpcRow>> {
   const sizes = ipcSizes(options.size);
   const samplesFor = (bytes: number) => ipcSamples(options.size, bytes);
-  const step = stepper(options, sizes.length * IPC_METHODS.length);
+  step.plan(sizes.length * IPC_METHODS.length);
   const threads = new ThreadPoolExecutor({ maxWorkers: 1 });
   const advanced = new ProcessPoolExecutor({ maxWorkers: 1, serialization: 'advanced' });
   const json = new ProcessPoolExecutor({ maxWorkers: 1, serialization: 'json' });
@@ -200,32 +200,31 @@ async function runIpc(options: ExperimentOptions): Promise<ExperimentResult<IpcR
   } finally {
     await Promise.allSettled([threads.shutdown(), advanced.shutdown(), json.shutdown()]);
   }
-  step.done();
-  const { onStep: _onStep, ...shownOptions } = options;
   return {
-    experiment: 'ipc',
-    options: shownOptions,
     rows,
     verdict: ipcVerdict(rows),
     charts: [
       {
-        title: 'Throughput of handing a payload to a worker (it touches every cache line)',
-        xLabel: 'payload',
-        yLabel: 'GB/s',
-        logX: true,
+        kind: 'bar',
+        categories: IPC_METHODS.map(ipcMethodLabel),
+        title: 'Throughput of handing a payload to a worker, per method',
+        xLabel: '',
+        yLabel: 'GB/s (log scale)',
         logY: true,
-        xFormat: 'bytes',
-        series: IPC_METHODS.map((method) => ({
-          label: method,
-          points: rows.filter((r) => r.method === method).map((r) => ({ x: r.payloadBytes, y: r.gbPerSecond })),
+        series: sizes.map((bytes) => ({
+          label: formatBytes(bytes),
+          points: rows
+            .filter((r) => r.payloadBytes === bytes)
+            .map((r) => ({ x: IPC_METHODS.indexOf(r.method), y: r.gbPerSecond })),
         })),
+        caption:
+          'One bar per payload size. The worker reads every cache line of what it gets, so sharing methods are timed doing the same work as copying ones.',
       },
     ],
-    elapsedSeconds: secondsSince(started),
   };
 }
 
-export const ipc: Experiment<IpcRow> = {
+export const ipc = defineExperiment<IpcRow>({
   name: 'ipc',
   question: 'What does it cost to move data to a thread, and to a process?',
   claim:
@@ -240,5 +239,6 @@ export const ipc: Experiment<IpcRow> = {
     '(labelled so): a Python thread shares the very object.',
   columns: IPC_COLUMNS,
   traceable: false,
-  run: runIpc,
-};
+  takes: ['size'],
+  measure: measureIpc,
+});

@@ -9,10 +9,11 @@ import { ThreadPoolExecutor } from '../executors/index.js';
 import { isAbortError, kernels } from '../kernels/index.js';
 import { formatNs, type TableColumn } from '../report/index.js';
 import { task } from './harness.js';
-import { median, round, secondsSince, sleep } from './measure.js';
+import { median, round, sleep } from './measure.js';
 import { bySize } from './options.js';
-import { stepper } from './steps.js';
-import type { Experiment, ExperimentOptions, ExperimentResult, Size } from './types.js';
+import type { Stepper } from './steps.js';
+import { defineExperiment } from './define.js';
+import type { ExperimentOptions, Measurement, Size } from './types.js';
 
 export type KillMethod = 'AbortSignal' | 'Future.abort()' | 'worker.terminate()' | 'SIGKILL';
 
@@ -175,8 +176,7 @@ export function killSizes(size: Size): { workMs: number; delayMs: number; sample
   };
 }
 
-async function runKill(options: ExperimentOptions): Promise<ExperimentResult<KillRow>> {
-  const started = performance.now();
+async function measureKill(options: ExperimentOptions, step: Stepper): Promise<Measurement<KillRow>> {
   const { workMs, delayMs, samples } = killSizes(options.size);
   const methods: { method: KillMethod; target: string }[] = [
     { method: 'AbortSignal', target: 'thread (libuv pool), kernel checks its flag' },
@@ -184,7 +184,7 @@ async function runKill(options: ExperimentOptions): Promise<ExperimentResult<Kil
     { method: 'worker.terminate()', target: 'worker thread, kernel never checks' },
     { method: 'SIGKILL', target: 'child process, kernel never checks' },
   ];
-  const step = stepper(options, methods.length * samples);
+  step.plan(methods.length * samples);
   const pool = new ThreadPoolExecutor({ maxWorkers: 1, lock: 'isolated' });
   const rows: KillRow[] = [];
   try {
@@ -220,29 +220,26 @@ async function runKill(options: ExperimentOptions): Promise<ExperimentResult<Kil
   } finally {
     await pool.shutdown();
   }
-  step.done();
-  const { onStep: _onStep, ...shownOptions } = options;
   return {
-    experiment: 'kill',
-    options: shownOptions,
     rows,
     verdict: killVerdict(rows),
     charts: [
       {
+        kind: 'bar',
+        categories: rows.map((r) => r.method),
         title: 'Time from the stop request to the work stopping, against the work left',
-        xLabel: 'method (1 AbortSignal, 2 Future.abort, 3 terminate, 4 SIGKILL)',
+        xLabel: 'method',
         yLabel: 'milliseconds',
         series: [
-          { label: 'time to stop', points: rows.map((r, i) => ({ x: i + 1, y: r.stopMs })) },
-          { label: 'work left', points: rows.map((r, i) => ({ x: i + 1, y: r.remainingMs })) },
+          { label: 'time to stop', points: rows.map((r, i) => ({ x: i, y: r.stopMs })) },
+          { label: 'work left', points: rows.map((r, i) => ({ x: i, y: r.remainingMs })) },
         ],
       },
     ],
-    elapsedSeconds: secondsSince(started),
   };
 }
 
-export const kill: Experiment<KillRow> = {
+export const kill = defineExperiment<KillRow>({
   name: 'kill',
   question: 'Can you stop a thread that is running native code — and a process?',
   claim: 'A process can be killed; a thread cannot be killed at all, only asked to stop (its code must check).',
@@ -256,5 +253,6 @@ export const kill: Experiment<KillRow> = {
     'Future.abort() and worker.terminate() exist only in Node (labelled so): in Python a thread can only be asked to stop.',
   columns: KILL_COLUMNS,
   traceable: false,
-  run: runKill,
-};
+  takes: ['size'],
+  measure: measureKill,
+});

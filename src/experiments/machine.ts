@@ -1,5 +1,6 @@
 // The machine the figures were measured on; every report says which.
 import os from 'node:os';
+import { plural } from '../report/format.js';
 
 export interface MachineInfo {
   /** Hardware threads available to this process (os.availableParallelism()). */
@@ -30,7 +31,7 @@ export function machineInfo(): MachineInfo {
 /** One line: "2 CPUs, AMD EPYC, Node v20.19.0, linux x64, 7.8 GiB". */
 export function describeMachine(machine: MachineInfo = machineInfo()): string {
   return (
-    `${machine.cpus} CPU${machine.cpus === 1 ? '' : 's'}, ${machine.model}, Node ${machine.node}, ` +
+    `${plural(machine.cpus, 'CPU')}, ${machine.model}, Node ${machine.node}, ` +
     `${machine.platform} ${machine.arch}, ${machine.memoryGiB} GiB`
   );
 }

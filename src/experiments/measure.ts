@@ -1,6 +1,8 @@
 // Small measurement helpers shared by the experiments.
 import { performance } from 'node:perf_hooks';
 
+export { plural } from '../report/format.js';
+
 /** The median of the values (the mean of the middle two for an even count); NaN for none. */
 export function median(values: readonly number[]): number {
   return percentile(values, 50);

@@ -1,7 +1,7 @@
 // Turns experiment results into what people read: terminal text, the --json object, SVG files,
 // Perfetto trace files and HTML report sections. Everything shown comes from the result itself.
 import {
-  renderLineChartSvg,
+  renderChartSvg,
   renderTable,
   renderTimeline,
   renderTimelineSvg,
@@ -11,6 +11,7 @@ import {
   type TraceEventFile,
 } from '../report/index.js';
 import { machineInfo, type MachineInfo } from './machine.js';
+import { plural } from './measure.js';
 import type { CpythonJson } from '../cpython/against.js';
 import { toHtmlComparison } from '../cpython/against.js';
 import type { Experiment, ExperimentResult, LockTrace } from './types.js';
@@ -24,7 +25,10 @@ export interface ExperimentJson {
   machine: MachineInfo;
   options: ExperimentResult['options'];
   results: ExperimentResult['rows'];
-  verdict: { holds: boolean; text: string };
+  /** holds: true (this machine agrees), false (it does not), null (not testable in this run; the text says why). */
+  verdict: { holds: boolean | null; text: string };
+  /** Notes on the table (what a column means, why some rows vary). */
+  footnotes?: string[];
   elapsedSeconds: number;
   /** With --against-cpython: the twin's run in CPython and the second verdict (or why it was skipped). */
   cpython?: CpythonJson;
@@ -44,13 +48,37 @@ export function toJson(
     options: result.options,
     results: result.rows,
     verdict: { holds: result.verdict.holds, text: result.verdict.text },
+    ...(experiment.footnotes && experiment.footnotes.length > 0 ? { footnotes: [...experiment.footnotes] } : {}),
     elapsedSeconds: result.elapsedSeconds,
     ...(cpython ? { cpython } : {}),
   };
 }
 
-export function verdictLine(verdict: { holds: boolean; text: string }): string {
-  return `${verdict.holds ? '✔ This machine agrees.' : '✘ This machine does not agree.'} ${verdict.text}`;
+/** The mark of each verdict state: agrees, does not agree, not testable in this run. */
+export const VERDICT_MARKS = { agrees: '✔', differs: '✘', untestable: '–' } as const;
+
+/** The verdict's opening words, without the figures. */
+export function verdictHeadline(holds: boolean | null): string {
+  if (holds === null) return `${VERDICT_MARKS.untestable} Not testable here.`;
+  return holds
+    ? `${VERDICT_MARKS.agrees} This machine agrees.`
+    : `${VERDICT_MARKS.differs} This machine does not agree.`;
+}
+
+export function verdictLine(verdict: { holds: boolean | null; text: string }): string {
+  return `${verdictHeadline(verdict.holds)} ${verdict.text}`;
+}
+
+/** "agrees with 8 of 9 testable claims; 1 not testable here" */
+export function verdictTally(verdicts: readonly { holds: boolean | null }[]): string {
+  const testable = verdicts.filter((verdict) => verdict.holds !== null);
+  const agreeing = testable.filter((verdict) => verdict.holds === true).length;
+  const untestable = verdicts.length - testable.length;
+  if (testable.length === 0)
+    return `could test none of its ${plural(untestable, 'claim')} here (all ${untestable} not testable)`;
+  let text = `agrees with ${agreeing} of ${plural(testable.length, 'testable claim')}`;
+  if (untestable > 0) text += `; ${untestable} not testable here`;
+  return text;
 }
 
 /** Word-wraps text to `width` columns (no hyphenation). */
@@ -88,8 +116,9 @@ export interface TextOptions {
 export function renderResultText(experiment: Experiment, result: ExperimentResult, options: TextOptions = {}): string {
   const width = Math.max(40, options.width ?? 80);
   const colour = options.colour ?? false;
-  let text = `${renderTable(experiment.columns, result.rows, { colour })}\n\n`;
-  text += `${wrap(verdictLine(result.verdict), width)}\n`;
+  let text = `${renderTable(experiment.columns, result.rows, { colour })}\n`;
+  for (const note of experiment.footnotes ?? []) text += `${wrap(`Note: ${note}`, width)}\n`;
+  text += `\n${wrap(verdictLine(result.verdict), width)}\n`;
   if (options.timelines ?? true) {
     for (const trace of featuredTraces(result)) {
       text += `\n${renderTimeline(trace.events, {
@@ -114,6 +143,7 @@ export function toHtmlSection(experiment: Experiment, result: ExperimentResult, 
     inCpython: experiment.inCpython,
     ...(cpython ? { comparison: toHtmlComparison(cpython) } : {}),
     table: { columns: experiment.columns, rows: result.rows },
+    ...(experiment.footnotes && experiment.footnotes.length > 0 ? { footnotes: [...experiment.footnotes] } : {}),
     verdict: result.verdict,
     charts: result.charts,
     timelines: featuredTraces(result).map((trace) => ({
@@ -155,7 +185,7 @@ export function stackSvg(parts: readonly string[], title: string): string {
 
 /** The --svg file of a run: the experiment's charts, then its featured lock timelines. */
 export function renderResultSvg(experiment: Experiment, result: ExperimentResult): string {
-  const parts = result.charts.map((chart) => renderLineChartSvg(chart));
+  const parts = result.charts.map((chart) => renderChartSvg(chart));
   for (const trace of featuredTraces(result)) {
     parts.push(
       renderTimelineSvg(trace.events, {

@@ -1,14 +1,14 @@
 // refcount: why the lock exists. Reference counts updated by several threads without it lose
 // updates and free objects that are still in use; atomics fix that at a price every
 // single-threaded program pays (PEP 703's biased counting pays it only across threads).
-import { performance } from 'node:perf_hooks';
 import { Interpreter } from '../interpreter.js';
 import { RefHeap } from '../kernels/index.js';
 import { formatCount, formatNs, type TableColumn } from '../report/index.js';
-import { listText, round, secondsSince, times } from './measure.js';
+import { listText, plural, round, times } from './measure.js';
 import { bySize, switchIntervalUs } from './options.js';
-import { stepper } from './steps.js';
-import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+import type { Stepper } from './steps.js';
+import { defineExperiment } from './define.js';
+import type { ExperimentOptions, Measurement } from './types.js';
 
 export type RefcountStrategy = 'locked' | 'racy' | 'atomic' | 'biased';
 
@@ -70,12 +70,11 @@ export function refcountVerdict(rows: readonly RefcountRow[]): { holds: boolean;
 export const REFCOUNT_OBJECTS = 64;
 const STRATEGIES: readonly RefcountStrategy[] = ['locked', 'racy', 'atomic', 'biased'];
 
-async function runRefcount(options: ExperimentOptions): Promise<ExperimentResult<RefcountRow>> {
-  const started = performance.now();
+async function measureRefcount(options: ExperimentOptions, step: Stepper): Promise<Measurement<RefcountRow>> {
   const threads = Math.max(2, options.workers);
   // Long enough (tens of ms per thread) that the threads really overlap, even on a busy machine.
   const pairsPerThread = bySize(options.size, [100_000, 8_000_000, 20_000_000, 50_000_000]);
-  const step = stepper(options, STRATEGIES.length * 2);
+  step.plan(STRATEGIES.length * 2);
   const heap = new RefHeap(REFCOUNT_OBJECTS);
   // The 'locked' strategy's lock: an interpreter of its own, so the storm's lock traffic is its alone.
   const interpreter = new Interpreter({
@@ -86,7 +85,7 @@ async function runRefcount(options: ExperimentOptions): Promise<ExperimentResult
   try {
     for (const strategy of STRATEGIES) {
       for (const count of [1, threads]) {
-        step(`${strategy}, ${count} thread${count === 1 ? '' : 's'}`);
+        step(`${strategy}, ${plural(count, 'thread')}`);
         const result = await heap.stormAsync({
           strategy,
           threads: count,
@@ -107,11 +106,7 @@ async function runRefcount(options: ExperimentOptions): Promise<ExperimentResult
   } finally {
     interpreter.destroy();
   }
-  step.done();
-  const { onStep: _onStep, ...shownOptions } = options;
   return {
-    experiment: 'refcount',
-    options: shownOptions,
     rows,
     verdict: refcountVerdict(rows),
     charts: [
@@ -125,11 +120,10 @@ async function runRefcount(options: ExperimentOptions): Promise<ExperimentResult
         })),
       },
     ],
-    elapsedSeconds: secondsSince(started),
   };
 }
 
-export const refcount: Experiment<RefcountRow> = {
+export const refcount = defineExperiment<RefcountRow>({
   name: 'refcount',
   question: 'Why is there a lock at all: what happens to reference counts without it, and what do atomics cost?',
   claim:
@@ -143,5 +137,6 @@ export const refcount: Experiment<RefcountRow> = {
     'Lost updates and premature frees are counted; ns/op alone is the price every single-threaded program would pay.',
   columns: REFCOUNT_COLUMNS,
   traceable: false,
-  run: runRefcount,
-};
+  takes: ['workers', 'policy', 'switchIntervalMs', 'size'],
+  measure: measureRefcount,
+});

@@ -3,10 +3,11 @@ import { performance } from 'node:perf_hooks';
 import { ProcessPoolExecutor, ThreadPoolExecutor } from '../executors/index.js';
 import { formatBytes, formatNs, type TableColumn } from '../report/index.js';
 import { task } from './harness.js';
-import { median, round, secondsSince, times } from './measure.js';
+import { median, plural, round, times } from './measure.js';
 import { bySize } from './options.js';
-import { stepper } from './steps.js';
-import type { Experiment, ExperimentOptions, ExperimentResult, Size } from './types.js';
+import type { Stepper } from './steps.js';
+import { defineExperiment } from './define.js';
+import type { ExperimentOptions, Measurement, Size } from './types.js';
 
 export interface StartupRow extends Record<string, string | number | boolean | null> {
   kind: 'thread' | 'process';
@@ -69,11 +70,10 @@ export function startupSamples(size: Size): number {
   return bySize(size, [1, 5, 11, 21]);
 }
 
-async function runStartup(options: ExperimentOptions): Promise<ExperimentResult<StartupRow>> {
-  const started = performance.now();
+async function measureStartup(options: ExperimentOptions, step: Stepper): Promise<Measurement<StartupRow>> {
   const samples = startupSamples(options.size);
   const kinds = ['thread', 'process'] as const;
-  const step = stepper(options, samples * kinds.length);
+  step.plan(samples * kinds.length);
   const measured = {
     thread: [] as { ms: number; rssBytes: number }[],
     process: [] as { ms: number; rssBytes: number }[],
@@ -91,29 +91,24 @@ async function runStartup(options: ExperimentOptions): Promise<ExperimentResult<
     startupMs: round(median(measured[kind].map((s) => s.ms))),
     rssBytes: Math.round(median(measured[kind].map((s) => s.rssBytes))),
   }));
-  step.done();
-  const { onStep: _onStep, ...shownOptions } = options;
   return {
-    experiment: 'startup',
-    options: shownOptions,
     rows,
     verdict: startupVerdict(rows),
     charts: [
       {
-        title: 'Time to first message, each sample',
-        xLabel: 'sample',
+        kind: 'bar',
+        categories: [...kinds],
+        title: 'Time to first message',
+        xLabel: '',
         yLabel: 'milliseconds',
-        series: kinds.map((kind) => ({
-          label: kind,
-          points: measured[kind].map((s, i) => ({ x: i + 1, y: round(s.ms) })),
-        })),
+        series: [{ label: 'median', points: rows.map((r, i) => ({ x: i, y: r.startupMs })) }],
+        caption: `The median of ${plural(samples, 'sample')} of each.`,
       },
     ],
-    elapsedSeconds: secondsSince(started),
   };
 }
 
-export const startup: Experiment<StartupRow> = {
+export const startup = defineExperiment<StartupRow>({
   name: 'startup',
   question: 'What does it cost to start a thread, and a process?',
   claim: 'Starting a process costs more than starting a thread, and takes more memory.',
@@ -125,5 +120,6 @@ export const startup: Experiment<StartupRow> = {
     "and the resident memory one worker adds (for a thread, this process's growth; for a process, its own resident set). Medians.",
   columns: STARTUP_COLUMNS,
   traceable: false,
-  run: runStartup,
-};
+  takes: ['size'],
+  measure: measureStartup,
+});

@@ -1,15 +1,15 @@
 // switch-interval: the trade the switch interval makes. A short interval hands the lock to a
 // waiting I/O thread sooner (lower latency) but interrupts the CPU-bound thread more often.
-import { performance } from 'node:perf_hooks';
 import { Interpreter } from '../interpreter.js';
 import { ThreadPoolExecutor } from '../executors/index.js';
 import { formatCount, formatNs, formatPercent, type TableColumn } from '../report/index.js';
 import { ioBesideCpu } from './convoy.js';
 import { configureWhenFree, lockTrace, withMainLock } from './harness.js';
-import { percentile, round, secondsSince, times } from './measure.js';
+import { percentile, round, times } from './measure.js';
 import { bySize } from './options.js';
-import { stepper } from './steps.js';
-import type { Experiment, ExperimentOptions, ExperimentResult, LockTrace } from './types.js';
+import type { Stepper } from './steps.js';
+import { defineExperiment } from './define.js';
+import type { ExperimentOptions, LockTrace, Measurement } from './types.js';
 
 export interface SwitchIntervalRow extends Record<string, string | number | boolean | null> {
   switchIntervalMs: number;
@@ -69,11 +69,13 @@ export function switchIntervalVerdict(rows: readonly SwitchIntervalRow[]): { hol
 /** Milliseconds of I/O beside the CPU thread at each interval, per size (the CPython twin's too). */
 export const SWITCH_INTERVAL_DURATION_MS = [40, 250, 1000, 3000] as const;
 
-async function runSwitchInterval(options: ExperimentOptions): Promise<ExperimentResult<SwitchIntervalRow>> {
-  const started = performance.now();
+async function measureSwitchInterval(
+  options: ExperimentOptions,
+  step: Stepper,
+): Promise<Measurement<SwitchIntervalRow>> {
   const intervalsMs = options.size === 'tiny' ? [0.5, 5] : [0.1, 0.5, 1, 2, 5, 10, 20];
   const durationMs = bySize(options.size, SWITCH_INTERVAL_DURATION_MS);
-  const step = stepper(options, intervalsMs.length);
+  step.plan(intervalsMs.length);
   const rows: SwitchIntervalRow[] = [];
   const traces: LockTrace[] = [];
   const policy = options.policy ?? 'cpython';
@@ -114,11 +116,7 @@ async function runSwitchInterval(options: ExperimentOptions): Promise<Experiment
       await pool.shutdown();
     }
   });
-  step.done();
-  const { onStep: _onStep, ...shownOptions } = options;
   return {
-    experiment: 'switch-interval',
-    options: shownOptions,
     rows,
     verdict: switchIntervalVerdict(rows),
     ...(traces.length > 0 ? { traces } : {}),
@@ -144,11 +142,10 @@ async function runSwitchInterval(options: ExperimentOptions): Promise<Experiment
         series: [{ label: 'CPU thread', points: rows.map((r) => ({ x: r.switchIntervalMs, y: r.cpuShare })) }],
       },
     ],
-    elapsedSeconds: secondsSince(started),
   };
 }
 
-export const switchInterval: Experiment<SwitchIntervalRow> = {
+export const switchInterval = defineExperiment<SwitchIntervalRow>({
   name: 'switch-interval',
   question: 'What does the switch interval trade: CPU throughput against I/O latency?',
   claim:
@@ -162,5 +159,6 @@ export const switchInterval: Experiment<SwitchIntervalRow> = {
     'the CPU thread loses the lock more often the shorter it is.',
   columns: SWITCH_INTERVAL_COLUMNS,
   traceable: true,
-  run: runSwitchInterval,
-};
+  takes: ['policy', 'size'],
+  measure: measureSwitchInterval,
+});

@@ -29,11 +29,25 @@ export interface ExperimentOptions {
   onStep?: (status: string, done: number, total: number) => void;
 }
 
-/** Does this machine agree with the claim, and the figures that say so. */
+/**
+ * Does this machine agree with the claim, and the figures that say so. `holds` is null when the claim
+ * cannot be tested in this run (no lock to compare, figures too small to mean anything, ...): the
+ * text then says why, and summaries count it apart from agreement and disagreement.
+ */
 export interface Verdict {
-  holds: boolean;
+  holds: boolean | null;
   text: string;
 }
+
+/** The experiment options a command line can set; each experiment lists the ones it uses. */
+export type ExperimentOptionName = 'workers' | 'policy' | 'switchIntervalMs' | 'size' | 'kernel';
+export const EXPERIMENT_OPTION_NAMES: readonly ExperimentOptionName[] = [
+  'workers',
+  'policy',
+  'switchIntervalMs',
+  'size',
+  'kernel',
+];
 
 /** One recorded lock trace: the events of one interpreter's lock during one measured run. */
 export interface LockTrace {
@@ -63,6 +77,14 @@ export interface ExperimentResult<R extends Row = Row> {
   elapsedSeconds: number;
 }
 
+/** What an experiment's measuring part returns; the common ending (./define.ts) adds the rest. */
+export interface Measurement<R extends Row = Row> {
+  rows: R[];
+  verdict: Verdict;
+  charts?: ChartSpec[];
+  traces?: LockTrace[];
+}
+
 export interface Experiment<R extends Row = Row> {
   name: string;
   /** The question it answers, as a reader would ask it. */
@@ -77,5 +99,9 @@ export interface Experiment<R extends Row = Row> {
   columns: TableColumn[];
   /** Whether it records lock traces (options.trace): only experiments with threads under a lock do. */
   traceable: boolean;
+  /** The options it uses (the CLI refuses the others); undefined: all of them. */
+  takes?: readonly ExperimentOptionName[];
+  /** Footnotes for its table: what a column means, why some rows vary between runs. */
+  footnotes?: readonly string[];
   run(options: ExperimentOptions): Promise<ExperimentResult<R>>;
 }

@@ -140,3 +140,8 @@ export function formatCount(count: number): string {
   if (!checkNumber(count, 'count')) return MISSING;
   return Math.round(count).toLocaleString('en-US');
 }
+
+/** "1 thread", "2 threads": the count and the word, plural unless the count is 1. */
+export function plural(count: number, word: string, pluralWord = `${word}s`): string {
+  return `${count} ${count === 1 ? word : pluralWord}`;
+}

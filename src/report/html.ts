@@ -1,7 +1,8 @@
 // The tour as one self-contained HTML page: inline CSS, charts and timelines as inline SVG, no
 // scripts, no fonts, images or styles fetched from anywhere, so the file can be mailed or archived
 // and still renders offline. Every piece of text from the caller is escaped.
-import { renderLineChartSvg, renderTimelineSvg } from './svg.js';
+import { renderTimelineSvg } from './svg.js';
+import { renderChartSvg } from './bar-chart.js';
 import { normaliseColumns, type TableColumn, type TableRow } from './table.js';
 import type { ChartSpec, LockEvent, ThreadLabel } from './types.js';
 
@@ -34,7 +35,10 @@ export interface HtmlSection {
   /** The question it answers. */
   question: string;
   table: HtmlTable;
-  verdict: { holds: boolean; text: string };
+  /** Notes under the table. */
+  footnotes?: string[];
+  /** holds null: the claim could not be tested in this run (the text says why). */
+  verdict: { holds: boolean | null; text: string };
   charts?: ChartSpec[];
   timelines?: HtmlTimeline[];
   /** Optional narrative paragraph shown after the question. */
@@ -55,6 +59,17 @@ export interface HtmlReport {
   generatedAt?: Date | string;
   /** Optional paragraph under the title. */
   intro?: string;
+  /** One line after the sections, e.g. "This machine agrees with 8 of 9 testable claims; 1 not testable here". */
+  summary?: string;
+  /** The decision guide after the sections: one row per kind of work. */
+  guide?: HtmlGuide;
+}
+
+export interface HtmlGuide {
+  heading: string;
+  rows: { workload: string; recommendation: string; evidence: string }[];
+  /** A paragraph under the table (how far to trust it). */
+  caveat?: string;
 }
 
 /** Escapes text for HTML content and attribute values. */
@@ -88,6 +103,8 @@ td.right { text-align: right; } td.center { text-align: center; }
 .verdict.holds { border-color: #2e9e44; } .verdict.differs { border-color: #d68c00; } .verdict.unjudged { border-color: #999; }
 .in-cpython { font-size: 0.95rem; color: #444; } .notes { font-size: 0.9rem; color: #555; }
 .verdict strong { margin-right: 0.4em; }
+table.guide th[scope="row"] { background: #f7f7f7; font-weight: 600; vertical-align: top; } table.guide td { vertical-align: top; }
+.mark.holds { color: #2e9e44; } .mark.differs { color: #c0392b; } .mark.unjudged { color: #777; }
 figure { margin: 16px 0; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9rem; color: #555; }
 footer { margin-top: 3rem; font-size: 0.85rem; color: #666; }
@@ -101,6 +118,23 @@ function validateReport(report: unknown): asserts report is HtmlReport {
     throw new TypeError('report.machine must be an object');
   if (!Array.isArray(r.sections)) throw new TypeError('report.sections must be an array');
   if (r.intro !== undefined && typeof r.intro !== 'string') throw new TypeError('report.intro must be a string');
+  if (r.summary !== undefined && typeof r.summary !== 'string') throw new TypeError('report.summary must be a string');
+  if (r.guide !== undefined) {
+    const guide = r.guide as Record<string, unknown> | null;
+    if (typeof guide !== 'object' || guide === null || typeof guide.heading !== 'string' || !Array.isArray(guide.rows))
+      throw new TypeError('report.guide must be { heading, rows, caveat? }');
+    (guide.rows as unknown[]).forEach((row, i) => {
+      const g = row as Record<string, unknown> | null;
+      if (
+        typeof g !== 'object' ||
+        g === null ||
+        ['workload', 'recommendation', 'evidence'].some((k) => typeof g[k] !== 'string')
+      )
+        throw new TypeError(`report.guide.rows[${i}] must be { workload, recommendation, evidence } strings`);
+    });
+    if (guide.caveat !== undefined && typeof guide.caveat !== 'string')
+      throw new TypeError('report.guide.caveat must be a string');
+  }
   (r.sections as unknown[]).forEach((section, i) => {
     const where = `report.sections[${i}]`;
     if (typeof section !== 'object' || section === null) throw new TypeError(`${where} must be an object`);
@@ -115,11 +149,13 @@ function validateReport(report: unknown): asserts report is HtmlReport {
     if (
       typeof verdict !== 'object' ||
       verdict === null ||
-      typeof verdict.holds !== 'boolean' ||
+      (verdict.holds !== null && typeof verdict.holds !== 'boolean') ||
       typeof verdict.text !== 'string'
     ) {
-      throw new TypeError(`${where}.verdict must be { holds: boolean, text: string }`);
+      throw new TypeError(`${where}.verdict must be { holds: boolean | null, text: string }`);
     }
+    if (s.footnotes !== undefined && (!Array.isArray(s.footnotes) || s.footnotes.some((n) => typeof n !== 'string')))
+      throw new TypeError(`${where}.footnotes must be an array of strings`);
     if (s.charts !== undefined && !Array.isArray(s.charts)) throw new TypeError(`${where}.charts must be an array`);
     if (s.timelines !== undefined && !Array.isArray(s.timelines))
       throw new TypeError(`${where}.timelines must be an array`);
@@ -156,6 +192,14 @@ function renderComparison(comparison: HtmlComparison): string {
   const css = holds === null ? 'unjudged' : holds ? 'holds' : 'differs';
   const mark = holds === null ? '' : holds ? '<strong>✔</strong>' : '<strong>✘</strong>';
   return html + `<p class="verdict ${css}">${mark}${escapeHtml(comparison.verdict.text)}</p>\n`;
+}
+
+/** The three verdict states: agrees (✔), does not agree (✘), not testable in this run (–). */
+export function verdictStyle(holds: boolean | null): { mark: string; css: string; headline: string } {
+  if (holds === null) return { mark: '–', css: 'unjudged', headline: 'Not testable here.' };
+  return holds
+    ? { mark: '✔', css: 'holds', headline: 'This machine agrees.' }
+    : { mark: '✘', css: 'differs', headline: 'This machine does not agree.' };
 }
 
 function renderHtmlTable(table: HtmlTable): string {
@@ -204,8 +248,8 @@ export function renderHtmlReport(report: HtmlReport): string {
   if (report.sections.length > 0) {
     html += '<nav>\n<ol>\n';
     report.sections.forEach((section, index) => {
-      const mark = section.verdict.holds ? '✔' : '✘';
-      html += `<li><a href="#${anchorFor(section.name, index)}">${escapeHtml(section.name)}</a> ${mark}</li>\n`;
+      const { mark, css } = verdictStyle(section.verdict.holds);
+      html += `<li><a href="#${anchorFor(section.name, index)}">${escapeHtml(section.name)}</a> <span class="mark ${css}">${mark}</span></li>\n`;
     });
     html += '</ol>\n</nav>\n';
   }
@@ -217,13 +261,16 @@ export function renderHtmlReport(report: HtmlReport): string {
     if (section.narrative) html += `<p>${escapeHtml(section.narrative)}</p>\n`;
     if (section.inCpython) html += `<p class="in-cpython">In CPython: ${escapeHtml(section.inCpython)}</p>\n`;
     html += renderHtmlTable(section.table);
-    const holds = section.verdict.holds;
+    for (const note of section.footnotes ?? []) html += `<p class="notes">Note: ${escapeHtml(note)}</p>\n`;
+    const { mark, css, headline } = verdictStyle(section.verdict.holds);
     html +=
-      `<p class="verdict ${holds ? 'holds' : 'differs'}"><strong>${holds ? '✔ This machine agrees.' : '✘ This machine does not agree.'}</strong>` +
+      `<p class="verdict ${css}"><strong><span class="mark ${css}">${mark}</span> ${headline}</strong>` +
       `${escapeHtml(section.verdict.text)}</p>\n`;
     if (section.comparison) html += renderComparison(section.comparison);
     (section.charts ?? []).forEach((chart) => {
-      html += `<figure>\n${renderLineChartSvg(chart)}<figcaption>${escapeHtml(chart.title)}</figcaption>\n</figure>\n`;
+      // The title is drawn in the chart; a caption only when it adds something.
+      const caption = chart.caption ? `<figcaption>${escapeHtml(chart.caption)}</figcaption>\n` : '';
+      html += `<figure>\n${renderChartSvg(chart)}${caption}</figure>\n`;
     });
     (section.timelines ?? []).forEach((timeline, t) => {
       if (typeof timeline !== 'object' || timeline === null || typeof timeline.title !== 'string') {
@@ -235,10 +282,21 @@ export function renderHtmlReport(report: HtmlReport): string {
         ...(timeline.startNs !== undefined ? { startNs: timeline.startNs } : {}),
         ...(timeline.endNs !== undefined ? { endNs: timeline.endNs } : {}),
       });
-      html += `<figure>\n${svg}<figcaption>${escapeHtml(timeline.title)}</figcaption>\n</figure>\n`;
+      html += `<figure>\n${svg}</figure>\n`;
     });
     html += '</section>\n';
   });
+  if (report.summary !== undefined || report.guide !== undefined) html += '<section id="summary">\n';
+  if (report.summary !== undefined) html += `<h2>Summary</h2>\n<p class="summary">${escapeHtml(report.summary)}</p>\n`;
+  if (report.guide !== undefined) {
+    html += `<h2>${escapeHtml(report.guide.heading)}</h2>\n<table class="guide">\n<thead><tr><th scope="col">work</th><th scope="col">use</th><th scope="col">measured in this run</th></tr></thead>\n<tbody>\n`;
+    for (const row of report.guide.rows) {
+      html += `<tr><th scope="row">${escapeHtml(row.workload)}</th><td>${escapeHtml(row.recommendation)}</td><td>${escapeHtml(row.evidence)}</td></tr>\n`;
+    }
+    html += '</tbody>\n</table>\n';
+    if (report.guide.caveat) html += `<p class="notes">${escapeHtml(report.guide.caveat)}</p>\n`;
+  }
+  if (report.summary !== undefined || report.guide !== undefined) html += '</section>\n';
   html += `</main>\n<footer>Generated by gil-lab on ${escapeHtml(generatedAt)}.</footer>\n`;
   return html + '</body>\n</html>\n';
 }

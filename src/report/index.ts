@@ -13,6 +13,7 @@ export {
 export type { TimelineOptions } from './timeline.js';
 export * from './perfetto.js';
 export * from './svg.js';
+export { renderChartSvg, renderBarChartSvg, categoryLines } from './bar-chart.js';
 export { renderTable, formatCell, normaliseColumns } from './table.js';
 export type { TableColumn, TableRow, TableOptions } from './table.js';
 export * from './html.js';

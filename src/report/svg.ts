@@ -48,9 +48,49 @@ const STATE_NAMES: Readonly<Record<ThreadState, string>> = {
   running: 'running without the lock',
 };
 
-const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
+export const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
 /** Average glyph width of the 12 px font, for laying out text without a renderer to measure it. */
-const CHAR_WIDTH = 6.8;
+export const CHAR_WIDTH = 6.8;
+/** The same for the 16 px bold titles (wide glyphs included: estimates must err on the wide side). */
+const TITLE_CHAR_WIDTH = 9.6;
+/** Baseline-to-baseline distance of title lines. */
+export const TITLE_LINE_HEIGHT = 20;
+
+/**
+ * A chart title as lines that fit `width` pixels (estimated, as no renderer measures text here):
+ * wrapped at spaces into at most `maxLines` lines, the last shortened with an ellipsis if need be.
+ */
+export function titleLines(title: string, width: number, maxLines = 2): string[] {
+  const maxChars = Math.max(8, Math.floor(width / TITLE_CHAR_WIDTH));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of title.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (Array.from(candidate).length <= maxChars || !line) {
+      line = candidate;
+    } else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  const kept = lines.slice(0, maxLines);
+  if (lines.length > maxLines) kept[maxLines - 1] = `${kept[maxLines - 1]} ${lines.slice(maxLines).join(' ')}`;
+  return kept.map((text) => truncateText(text, maxChars));
+}
+
+/** The title's <text> element(s), the first baseline at y = 26. */
+export function renderTitle(title: string, width: number, anchor: 'middle' | 'start'): { svg: string; height: number } {
+  const lines = titleLines(title, width - 32);
+  const x = anchor === 'middle' ? width / 2 : 16;
+  const tspans = lines
+    .map((line, i) => `<tspan x="${px(x)}" dy="${i === 0 ? 0 : TITLE_LINE_HEIGHT}">${escapeXml(line)}</tspan>`)
+    .join('');
+  return {
+    svg: `<text class="chart-title" x="${px(x)}" y="26" text-anchor="${anchor}" font-size="16" font-weight="600" fill="#222222">${tspans}</text>\n`,
+    height: (lines.length - 1) * TITLE_LINE_HEIGHT,
+  };
+}
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 cannot carry. */
 export function escapeXml(text: string): string {
@@ -65,11 +105,11 @@ export function escapeXml(text: string): string {
 }
 
 /** A number for an SVG attribute: two decimals are far below a pixel. */
-function px(value: number): string {
+export function px(value: number): string {
   return String(Math.round(value * 100) / 100);
 }
 
-function truncateText(text: string, maxChars: number): string {
+export function truncateText(text: string, maxChars: number): string {
   const chars = Array.from(text);
   return chars.length <= maxChars ? text : chars.slice(0, Math.max(1, maxChars - 1)).join('') + '…';
 }
@@ -77,7 +117,7 @@ function truncateText(text: string, maxChars: number): string {
 /** The largest width or height, in pixels: far beyond any screen, far below what would exhaust memory. */
 const MAX_SVG_SIZE = 100_000;
 
-function checkSize(
+export function checkSize(
   size: SvgSize,
   defaults: { width: number; height: number },
   minimum: { width: number; height: number },
@@ -93,7 +133,7 @@ function checkSize(
   return result;
 }
 
-function svgOpen(width: number, height: number, title: string): string {
+export function svgOpen(width: number, height: number, title: string): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${px(width)}" height="${px(height)}" viewBox="0 0 ${px(width)} ${px(height)}" ` +
     `role="img" font-family="${escapeXml(FONT)}" font-size="12">\n<title>${escapeXml(title)}</title>\n` +
@@ -101,7 +141,7 @@ function svgOpen(width: number, height: number, title: string): string {
   );
 }
 
-function formatTick(value: number, format: AxisFormat, fallback: (value: number) => string): string {
+export function formatTick(value: number, format: AxisFormat, fallback: (value: number) => string): string {
   switch (format) {
     case 'bytes':
       return formatBytes(value);
@@ -130,7 +170,7 @@ export function formatTickNumber(value: number): string {
   return String(Number(value.toPrecision(6)));
 }
 
-interface Axis {
+export interface Axis {
   scale: (value: number) => number;
   ticks: { value: number; label: string }[];
   domain: [number, number];
@@ -138,7 +178,7 @@ interface Axis {
 }
 
 /** Builds a scale over the data with round tick values; `integers` keeps only whole-number ticks. */
-function buildAxis(
+export function buildAxis(
   values: number[],
   log: boolean,
   format: AxisFormat,
@@ -248,9 +288,11 @@ export function renderLineChartSvg(spec: ChartSpec, options: SvgSize = {}): stri
   const legendEntries = spec.series.map((series, index) => ({
     label: series.label,
     colour: SERIES_COLOURS[index % SERIES_COLOURS.length]!,
-    dashed: false,
+    dash: SERIES_DASHES[index % SERIES_DASHES.length]!,
+    marker: MARKER_SHAPES[index % MARKER_SHAPES.length]! as MarkerShape | null,
   }));
-  if (spec.ideal === 'y=x') legendEntries.push({ label: 'ideal (y = x)', colour: '#888888', dashed: true });
+  if (spec.ideal === 'y=x')
+    legendEntries.push({ label: 'ideal (y = x)', colour: '#888888', dash: '6 4', marker: null });
   const maxLegendChars = Math.floor((width * 0.35 - 40) / CHAR_WIDTH);
   const legendChars = Math.min(
     maxLegendChars,
@@ -258,7 +300,8 @@ export function renderLineChartSvg(spec: ChartSpec, options: SvgSize = {}): stri
   );
   const legendWidth = legendEntries.length > 0 ? 40 + legendChars * CHAR_WIDTH : 0;
 
-  const margin = { top: 48, right: 20 + legendWidth, bottom: 58, left: 72 };
+  const title = renderTitle(spec.title, width, 'middle');
+  const margin = { top: 48 + title.height, right: 20 + legendWidth, bottom: 58, left: 72 };
   const plot = { left: margin.left, top: margin.top, right: width - margin.right, bottom: height - margin.bottom };
   const xs = spec.series.flatMap((series) => series.points.map((point) => point.x));
   const ys = spec.series.flatMap((series) => series.points.map((point) => point.y));
@@ -269,7 +312,7 @@ export function renderLineChartSvg(spec: ChartSpec, options: SvgSize = {}): stri
   const yAxis = buildAxis(ys, spec.logY === true, yFormat, [plot.bottom, plot.top], yTickCount, false);
 
   let svg = svgOpen(width, height, spec.title);
-  svg += `<text x="${px(width / 2)}" y="26" text-anchor="middle" font-size="16" font-weight="600" fill="#222222">${escapeXml(spec.title)}</text>\n`;
+  svg += title.svg;
 
   // Grid and ticks.
   svg += '<g stroke="#e4e4e4" stroke-width="1">\n';
@@ -321,16 +364,23 @@ export function renderLineChartSvg(spec: ChartSpec, options: SvgSize = {}): stri
     }
   }
 
+  // Lines that coincide (several modes at the same speedup on a 2-core machine) stay apart by
+  // their dash pattern and marker shape, not only by colour.
   spec.series.forEach((series, index) => {
-    const colour = SERIES_COLOURS[index % SERIES_COLOURS.length]!;
+    const { colour, dash, marker } = legendEntries[index]!;
     const points = [...series.points].sort((a, b) => a.x - b.x);
     svg += `<g stroke="${colour}" fill="${colour}">\n`;
     if (points.length > 1) {
-      svg += `<polyline points="${points.map((p) => `${px(xAxis.scale(p.x))},${px(yAxis.scale(p.y))}`).join(' ')}" fill="none" stroke-width="2"/>\n`;
+      svg += `<polyline points="${points.map((p) => `${px(xAxis.scale(p.x))},${px(yAxis.scale(p.y))}`).join(' ')}" fill="none" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>\n`;
     }
     for (const point of points) {
       const label = `${series.label}: ${formatTick(point.x, xFormat, (v) => formatSignificant(v))}, ${formatTick(point.y, yFormat, (v) => formatSignificant(v))}`;
-      svg += `<circle cx="${px(xAxis.scale(point.x))}" cy="${px(yAxis.scale(point.y))}" r="3.5"><title>${escapeXml(label)}</title></circle>\n`;
+      svg += markerSvg(
+        marker ?? 'circle',
+        xAxis.scale(point.x),
+        yAxis.scale(point.y),
+        `<title>${escapeXml(label)}</title>`,
+      );
     }
     svg += '</g>\n';
   });
@@ -340,13 +390,43 @@ export function renderLineChartSvg(spec: ChartSpec, options: SvgSize = {}): stri
     svg += '<g font-size="12" fill="#222222">\n';
     legendEntries.forEach((entry, index) => {
       const y = plot.top + 8 + index * 20;
-      svg += `<line x1="${px(left)}" x2="${px(left + 24)}" y1="${px(y)}" y2="${px(y)}" stroke="${entry.colour}" stroke-width="2"${entry.dashed ? ' stroke-dasharray="6 4"' : ''}/>`;
-      if (!entry.dashed) svg += `<circle cx="${px(left + 12)}" cy="${px(y)}" r="3.5" fill="${entry.colour}"/>`;
+      svg += `<line x1="${px(left)}" x2="${px(left + 24)}" y1="${px(y)}" y2="${px(y)}" stroke="${entry.colour}" stroke-width="2"${entry.dash ? ` stroke-dasharray="${entry.dash}"` : ''}/>`;
+      if (entry.marker)
+        svg += `<g fill="${entry.colour}" stroke="${entry.colour}">${markerSvg(entry.marker, left + 12, y, '')}</g>`;
       svg += `<text x="${px(left + 32)}" y="${px(y + 4)}">${escapeXml(truncateText(entry.label, legendChars))}</text>\n`;
     });
     svg += '</g>\n';
   }
   return svg + '</svg>\n';
+}
+
+/** Dash patterns per series, in order (solid first). */
+const SERIES_DASHES: readonly string[] = ['', '7 4', '2 3', '9 3 2 3', '4 4', '12 4'];
+type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond' | 'triangle-down' | 'cross';
+const MARKER_SHAPES: readonly MarkerShape[] = ['circle', 'square', 'triangle', 'diamond', 'triangle-down', 'cross'];
+
+/** One data marker centred at (x, y), about 7 px across; `inner` goes inside the element (a <title>). */
+function markerSvg(shape: MarkerShape, x: number, y: number, inner: string): string {
+  const r = 4;
+  const path = (d: string) => `<path d="${d}">${inner}</path>\n`;
+  switch (shape) {
+    case 'square':
+      return `<rect x="${px(x - r + 0.5)}" y="${px(y - r + 0.5)}" width="${px(2 * r - 1)}" height="${px(2 * r - 1)}">${inner}</rect>\n`;
+    case 'triangle':
+      return path(`M${px(x)} ${px(y - r - 0.5)}L${px(x + r)} ${px(y + r - 0.5)}L${px(x - r)} ${px(y + r - 0.5)}Z`);
+    case 'triangle-down':
+      return path(`M${px(x)} ${px(y + r + 0.5)}L${px(x + r)} ${px(y - r + 0.5)}L${px(x - r)} ${px(y - r + 0.5)}Z`);
+    case 'diamond':
+      return path(
+        `M${px(x)} ${px(y - r - 0.5)}L${px(x + r + 0.5)} ${px(y)}L${px(x)} ${px(y + r + 0.5)}L${px(x - r - 0.5)} ${px(y)}Z`,
+      );
+    case 'cross':
+      return path(
+        `M${px(x - r)} ${px(y - r)}L${px(x + r)} ${px(y + r)}M${px(x - r)} ${px(y + r)}L${px(x + r)} ${px(y - r)}`,
+      ).replace('<path ', '<path stroke-width="2" fill="none" ');
+    default:
+      return `<circle cx="${px(x)}" cy="${px(y)}" r="3.5">${inner}</circle>\n`;
+  }
 }
 
 export interface TimelineSvgOptions extends IntervalOptions, SvgSize {
@@ -379,7 +459,8 @@ export function renderTimelineSvg(events: readonly LockEvent[], options: Timelin
   const span = timeline.endNs - timeline.startNs;
 
   let svg = svgOpen(width, height, title);
-  svg += `<text x="16" y="26" font-size="16" font-weight="600" fill="#222222">${escapeXml(title)}</text>\n`;
+  // One line only: the rows are laid out under it (titles are short: what ran, how many workers).
+  svg += `<text class="chart-title" x="16" y="26" font-size="16" font-weight="600" fill="#222222">${escapeXml(titleLines(title, width - 32, 1)[0] ?? '')}</text>\n`;
   if (timeline.tracks.length === 0) {
     svg += `<text x="${px(width / 2)}" y="${px(top + 20)}" text-anchor="middle" fill="#888888">no lock events in this window</text>\n`;
   }

@@ -3,7 +3,7 @@
 // shows the state the thread spent most of that cell's time in, so a row never claims two states at
 // once and the rows of threads sharing one lock never overlap in `holding` by more than rounding.
 import { scaleLinear } from 'd3-scale';
-import { formatPercent, timeUnitFor } from './format.js';
+import { formatPercent, plural, timeUnitFor } from './format.js';
 import { binTrack, buildLockTimeline, type IntervalOptions, type LockTimeline, type ThreadState } from './intervals.js';
 import type { LockEvent } from './types.js';
 
@@ -163,7 +163,7 @@ export function renderLockTimeline(
     plain: `${TIMELINE_GLYPHS[state]} ${TIMELINE_LEGEND[state]}`,
     text: `${paint(TIMELINE_GLYPHS[state], state, colour)} ${TIMELINE_LEGEND[state]}`,
   }));
-  const dropText = `${drops} drop request${drops === 1 ? '' : 's'}`;
+  const dropText = plural(drops, 'drop request');
   items.push({ plain: dropText, text: dropText });
   let legend = '';
   let legendLength = 0;

@@ -17,6 +17,15 @@ export interface Series {
 export type AxisFormat = 'number' | 'bytes' | 'percent';
 
 export interface ChartSpec {
+  /**
+   * line (default): x is a numeric quantity (workers, bytes). bar: x is a category, the 0-based
+   * index into `categories` (methods, kinds), drawn as grouped bars, one bar per series.
+   */
+  kind?: 'line' | 'bar';
+  /** bar charts: the category names along x. */
+  categories?: string[];
+  /** A sentence under the chart that adds to its title (what to look for); omitted when it would only repeat it. */
+  caption?: string;
   title: string;
   xLabel: string;
   yLabel: string;
