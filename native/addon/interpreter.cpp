@@ -323,7 +323,8 @@ Napi::Value LockStatsJs(const Napi::CallbackInfo& info) {
     return to;
   };
   auto threads = Napi::Array::New(env, s.threads.size());
-  for (size_t i = 0; i < s.threads.size(); i++) threads.Set(static_cast<uint32_t>(i), threadJs(s.threads[i]));
+  for (size_t i = 0; i < s.threads.size(); i++)
+    threads.Set(static_cast<uint32_t>(i), threadJs(s.threads[i]));
   o.Set("exitedThreads", num(s.exitedThreads));
   o.Set("exited", threadJs(s.exited));
   o.Set("threads", threads);
