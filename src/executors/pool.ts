@@ -41,6 +41,7 @@ import {
   type WorkerEvents,
 } from './pool-worker.js';
 import { WorkQueue } from './queue.js';
+import { copiedSharedMessage, findCopiedShared, SHARED_COPY_WARNING_CODE } from './shared-copy.js';
 
 export type { MapOptions } from './map.js';
 export type { Executor, ExecutorOptions, ShutdownOptions, SubmitOptions } from './options.js';
@@ -74,6 +75,8 @@ export abstract class PoolExecutor implements Executor {
 
   readonly #counts = new PoolCounters();
   readonly #hooks: PoolHooks;
+  /** Shared memory sent where it is copied is warned about once per pool; after that, nobody looks. */
+  #warnedSharedCopy = false;
 
   protected constructor(kind: 'thread' | 'process', options: ExecutorOptions, maxTasksPerChild?: unknown) {
     const checked = checkExecutorOptions(options, maxTasksPerChild);
@@ -171,6 +174,7 @@ export abstract class PoolExecutor implements Executor {
   }
 
   #enqueue(task: NormalizedTask, args: unknown[], transfer: TransferListItem[] | undefined, flags: number): WorkItem {
+    if (!this.#warnedSharedCopy) this.#warnIfSharedCopied(args);
     let taskId = this.#taskIds.get(task.key);
     if (taskId === undefined) {
       taskId = this.#taskIds.size + 1;
@@ -182,6 +186,16 @@ export abstract class PoolExecutor implements Executor {
     this.#counts.tasksSubmitted++;
     this.#scheduleFlush();
     return item;
+  }
+
+  #warnIfSharedCopied(args: readonly unknown[]): void {
+    const found = findCopiedShared(args, this.#kind);
+    if (found === undefined) return;
+    this.#warnedSharedCopy = true;
+    process.emitWarning(copiedSharedMessage(found, this.workerNoun), {
+      type: 'GilLabWarning',
+      code: SHARED_COPY_WARNING_CODE,
+    });
   }
 
   #scheduleFlush(): void {
