@@ -76,3 +76,14 @@ export function copiedSharedMessage(found: CopiedShared, workerNoun: string): st
     `(Warned once per pool.)`
   );
 }
+
+/** Emits the warning if `args` hold shared memory that would be copied; true if it did. */
+export function warnIfSharedCopied(args: readonly unknown[], kind: 'thread' | 'process', workerNoun: string): boolean {
+  const found = findCopiedShared(args, kind);
+  if (found === undefined) return false;
+  process.emitWarning(copiedSharedMessage(found, workerNoun), {
+    type: 'GilLabWarning',
+    code: SHARED_COPY_WARNING_CODE,
+  });
+  return true;
+}
