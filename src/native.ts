@@ -71,8 +71,12 @@ export interface NativeAddon {
   kernels: import('./kernels/native-types.js').NativeKernels;
 
   // --- the C extension API (native/addon/extension_api.cpp, native/include/gil_lab.h) ---
-  /** The capsule: a type-tagged External carrying the gil_lab_api table. */
-  extensionApi(): import('./extension-api.js').ExtensionApiCapsule;
+  /** The capsule: a type-tagged External carrying the gil_lab_api table (of `version`, default the latest). */
+  extensionApi(version?: number): import('./extension-api.js').ExtensionApiCapsule;
+  /** What the table's interpreter_current() answers on this thread (undefined: the main interpreter). */
+  setThreadInterpreter(id: number | undefined): void;
+  /** What the table's current_abort_flag() answers on this thread (undefined: none). */
+  setThreadAbortFlag(flag: Int32Array | undefined): void;
   /** GIL_LAB_API_VERSION of that table. */
   extensionApiVersion(): number;
 }

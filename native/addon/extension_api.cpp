@@ -60,7 +60,22 @@ int ExtHeldByCurrentThread(void* interp) noexcept {
 
 const char* ExtErrorMessage(int code) noexcept { return gil::lockErrorMessage(code); }
 
-// In the order of struct gil_lab_api.
+// What the calling JavaScript thread runs under, set from JavaScript: the interpreter its executor
+// worker uses (Interpreter.setThreadDefault) and the abort flag of the task it runs now. The flag
+// points into the worker's control block (a SharedArrayBuffer, or a SharedMemory mapping), which
+// outlives the task.
+thread_local void* tCurrentInterpreter = nullptr;
+thread_local const int32_t* tCurrentAbortFlag = nullptr;
+
+void* ExtInterpreterCurrent(void) noexcept {
+  return tCurrentInterpreter != nullptr ? tCurrentInterpreter
+                                        : gil::mainInterpreter()->extensionHandle();
+}
+
+const int32_t* ExtCurrentAbortFlag(void) noexcept { return tCurrentAbortFlag; }
+
+// In the order of struct gil_lab_api. The table only grows (see gil_lab.h): version 2 appended
+// interpreter_current and current_abort_flag.
 const gil_lab_api kExtensionApi = {
     GIL_LAB_API_VERSION,     // version
     ExtInterpreterMain,      // interpreter_main
@@ -70,17 +85,79 @@ const gil_lab_api kExtensionApi = {
     ExtCheckpoint,           // checkpoint
     ExtHeldByCurrentThread,  // held_by_current_thread
     ExtErrorMessage,         // error_message
+    ExtInterpreterCurrent,   // interpreter_current (2)
+    ExtCurrentAbortFlag,     // current_abort_flag (2)
+};
+
+// For addons built against the version-1 header, whose gil_lab_import() accepts exactly version
+// 1: the same functions, labelled 1 (they never read past error_message).
+const gil_lab_api kExtensionApiV1 = {
+    1u,
+    ExtInterpreterMain,
+    ExtInterpreterById,
+    ExtAcquire,
+    ExtRelease,
+    ExtCheckpoint,
+    ExtHeldByCurrentThread,
+    ExtErrorMessage,
+    nullptr,
+    nullptr,
 };
 
 const napi_type_tag kCapsuleTag = {GIL_LAB_API_TYPE_TAG_LOWER, GIL_LAB_API_TYPE_TAG_UPPER};
 
-// extensionApi() -> the capsule: an External pointing at the static table (nothing to free),
-// tagged so that gil_lab_import() can tell it from any other External.
+// extensionApi(version = GIL_LAB_API_VERSION) -> the capsule: an External pointing at a static
+// table (nothing to free), tagged so that gil_lab_import() can tell it from any other External.
 Napi::Value ExtensionApi(const Napi::CallbackInfo& info) {
-  auto capsule =
-      Napi::External<gil_lab_api>::New(info.Env(), const_cast<gil_lab_api*>(&kExtensionApi));
+  const gil_lab_api* table = &kExtensionApi;
+  if (info.Length() > 0 && !info[0].IsUndefined()) {
+    if (!info[0].IsNumber())
+      throw Napi::TypeError::New(info.Env(), "version must be a number (1 or 2)");
+    double version = info[0].As<Napi::Number>().DoubleValue();
+    if (version == 1) {
+      table = &kExtensionApiV1;
+    } else if (version != GIL_LAB_API_VERSION) {
+      throw Napi::RangeError::New(info.Env(), "version must be 1 or " +
+                                                  std::to_string(GIL_LAB_API_VERSION) + ", got " +
+                                                  info[0].ToString().Utf8Value());
+    }
+  }
+  auto capsule = Napi::External<gil_lab_api>::New(info.Env(), const_cast<gil_lab_api*>(table));
   capsule.TypeTag(&kCapsuleTag);
   return capsule;
+}
+
+// setThreadInterpreter(id | undefined): what interpreter_current() answers on this thread.
+Napi::Value SetThreadInterpreter(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || info[0].IsUndefined()) {
+    tCurrentInterpreter = nullptr;
+    return info.Env().Undefined();
+  }
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "id must be a number");
+  double id = info[0].As<Napi::Number>().DoubleValue();
+  if (!(id >= 0 && id <= 4294967295.0) || id != static_cast<double>(static_cast<uint32_t>(id)))
+    throw Napi::RangeError::New(info.Env(), "id must be an interpreter id (a uint32)");
+  auto found = gil::findInterpreter(static_cast<uint32_t>(id));
+  if (!found) throw Napi::RangeError::New(info.Env(), "id: no interpreter with this id");
+  tCurrentInterpreter = found->extensionHandle();
+  return info.Env().Undefined();
+}
+
+// setThreadAbortFlag(flag | undefined): what current_abort_flag() answers on this thread; the
+// caller keeps the Int32Array's buffer alive until it sets another one.
+Napi::Value SetThreadAbortFlag(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || info[0].IsUndefined()) {
+    tCurrentAbortFlag = nullptr;
+    return info.Env().Undefined();
+  }
+  if (!info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw Napi::TypeError::New(info.Env(), "flag must be an Int32Array or undefined");
+  auto flag = info[0].As<Napi::Int32Array>();
+  if (flag.ElementLength() < 1)
+    throw Napi::RangeError::New(info.Env(), "flag must have at least one element");
+  tCurrentAbortFlag = flag.Data();
+  return info.Env().Undefined();
 }
 
 // --- C++-side measurements for the `lock` bench suite
@@ -145,6 +222,10 @@ Napi::Value ExtensionApiVersion(const Napi::CallbackInfo& info) {
 
 void RegisterExtensionApi(Napi::Env env, Napi::Object exports) {
   exports.Set("extensionApi", Napi::Function::New(env, ExtensionApi, "extensionApi"));
+  exports.Set("setThreadInterpreter",
+              Napi::Function::New(env, SetThreadInterpreter, "setThreadInterpreter"));
+  exports.Set("setThreadAbortFlag",
+              Napi::Function::New(env, SetThreadAbortFlag, "setThreadAbortFlag"));
   exports.Set("extensionApiVersion",
               Napi::Function::New(env, ExtensionApiVersion, "extensionApiVersion"));
   exports.Set("benchExtensionCheckpoint",

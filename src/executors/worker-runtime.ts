@@ -7,6 +7,7 @@
 // GIL). Code after an `await` inside an asynchronous task therefore runs without the lock.
 
 import { Interpreter } from '../interpreter.js';
+import { native } from '../native.js';
 import { AbortError, serializeThrown } from './errors.js';
 import { slotAbortCell, slotStateCell, type ControlCells } from './control.js';
 import { WorkQueue } from './queue.js';
@@ -275,10 +276,13 @@ export class WorkerRuntime {
           const running = new RunningTask(item.id, flag);
           this.#running = running;
           setCurrentTask(running);
+          // Native extensions find it through the C API's current_abort_flag().
+          native.setThreadAbortFlag(flag);
           try {
             payload = this.#call(fn, item);
             if (isThenable(payload)) payload = await payload;
           } finally {
+            native.setThreadAbortFlag(undefined);
             setCurrentTask(undefined);
             this.#running = undefined;
           }
