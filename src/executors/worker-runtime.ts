@@ -253,7 +253,7 @@ export class WorkerRuntime {
         const stateCell = slotStateCell(item.slot);
         // Claim the slot; if cancel() got there first, skip the task.
         if (control.compareExchange(stateCell, SLOT_PENDING, SLOT_RUNNING) !== SLOT_PENDING) {
-          this.#results.push(item.id, STATUS_SKIPPED, undefined, 0, 0);
+          this.#results.push(item.id, STATUS_SKIPPED, null, 0, 0);
           continue;
         }
         let fn = this.#functions.get(item.taskId);
@@ -299,7 +299,10 @@ export class WorkerRuntime {
           this.#lockMisuse = undefined;
         }
         if (status === STATUS_ERROR) payload = serializeThrown(payload);
-        else if (payload === undefined) status = STATUS_VOID;
+        else if (payload === undefined) {
+          status = STATUS_VOID;
+          payload = null; // said by the status; null keeps a process's result message plain JSON
+        }
         const runMs = performance.now() - t0;
         if (status === STATUS_OK && isTransferMarker(payload)) {
           (this.#transfer ??= []).push(...payload.list);
