@@ -75,8 +75,17 @@ export interface NativeAddon {
   extensionApi(version?: number): import('./extension-api.js').ExtensionApiCapsule;
   /** What the table's interpreter_current() answers on this thread (undefined: the main interpreter). */
   setThreadInterpreter(id: number | undefined): void;
-  /** What the table's current_abort_flag() answers on this thread (undefined: none). */
-  setThreadAbortFlag(flag: Int32Array | undefined): void;
+  /**
+   * Registers this thread's executor control block for the table's current_abort_flag(): cell
+   * `currentCell` holds the running task's slot + 1 (0: none), whose abort flag is cell
+   * slot * cellsPerSlot + abortOffset. undefined: none registered.
+   */
+  setThreadControl(
+    cells: Int32Array | undefined,
+    currentCell?: number,
+    cellsPerSlot?: number,
+    abortOffset?: number,
+  ): void;
   /** GIL_LAB_API_VERSION of that table. */
   extensionApiVersion(): number;
 }

@@ -147,3 +147,30 @@ describe('extension API version 2', { skip }, () => {
     }
   });
 });
+
+describe('the per-thread registrations behind interpreter_current() and current_abort_flag()', () => {
+  it('refuse bad arguments with errors naming them, before anything reaches the registry', async () => {
+    const { native } = await import('gil-lab/native');
+    const call =
+      (fn: (...a: unknown[]) => void, ...args: unknown[]) =>
+      () =>
+        fn(...args);
+    const control = native.setThreadControl as (...a: unknown[]) => void;
+    const interp = native.setThreadInterpreter as (...a: unknown[]) => void;
+    assert.throws(call(control, 'cells'), { name: 'TypeError', message: /cells must be an Int32Array/ });
+    assert.throws(call(control, new Float64Array(4), 0, 2, 1), { name: 'TypeError', message: /cells/ });
+    assert.throws(call(control, new Int32Array(0), 0, 2, 1), {
+      name: 'RangeError',
+      message: /cells must not be empty/,
+    });
+    assert.throws(call(control, new Int32Array(4), 4, 2, 1), { name: 'RangeError', message: /currentCell/ });
+    assert.throws(call(control, new Int32Array(4), 0, 0, 0), { name: 'RangeError', message: /cellsPerSlot/ });
+    assert.throws(call(control, new Int32Array(4), 0, 2, 2), { name: 'RangeError', message: /abortOffset/ });
+    assert.throws(call(control, new Int32Array(4), 'x', 2, 1), { name: 'TypeError', message: /currentCell/ });
+    assert.throws(call(interp, 'main'), { name: 'TypeError', message: /id must be a number/ });
+    assert.throws(call(interp, -1), { name: 'RangeError', message: /id must be an interpreter id/ });
+    assert.throws(call(interp, 4_000_000), { name: 'RangeError', message: /no interpreter with this id/ });
+    control(undefined);
+    interp(undefined);
+  });
+});

@@ -61,18 +61,35 @@ int ExtHeldByCurrentThread(void* interp) noexcept {
 const char* ExtErrorMessage(int code) noexcept { return gil::lockErrorMessage(code); }
 
 // What the calling JavaScript thread runs under, set from JavaScript: the interpreter its executor
-// worker uses (Interpreter.setThreadDefault) and the abort flag of the task it runs now. The flag
-// points into the worker's control block (a SharedArrayBuffer, or a SharedMemory mapping), which
-// outlives the task.
+// worker uses (Interpreter.setThreadDefault), and the worker's control block, in which the worker
+// names the running task's slot (slot + 1, 0 between tasks) with a plain store per task; the slot's
+// abort flag is another cell of the block. The block (a SharedArrayBuffer, or a SharedMemory
+// mapping) lives as long as the worker, which keeps it referenced.
+struct ThreadControl {
+  const int32_t* cells = nullptr;
+  size_t length = 0;
+  size_t currentCell = 0;
+  size_t cellsPerSlot = 0;
+  size_t abortOffset = 0;
+};
+
 thread_local void* tCurrentInterpreter = nullptr;
-thread_local const int32_t* tCurrentAbortFlag = nullptr;
+thread_local ThreadControl tControl;
 
 void* ExtInterpreterCurrent(void) noexcept {
   return tCurrentInterpreter != nullptr ? tCurrentInterpreter
                                         : gil::mainInterpreter()->extensionHandle();
 }
 
-const int32_t* ExtCurrentAbortFlag(void) noexcept { return tCurrentAbortFlag; }
+const int32_t* ExtCurrentAbortFlag(void) noexcept {
+  const ThreadControl& c = tControl;
+  if (c.cells == nullptr) return nullptr;
+  // Written by this same thread (the worker, before it runs the task): no atomics needed.
+  int32_t slotPlusOne = c.cells[c.currentCell];
+  if (slotPlusOne <= 0) return nullptr;
+  size_t index = static_cast<size_t>(slotPlusOne - 1) * c.cellsPerSlot + c.abortOffset;
+  return index < c.length ? &c.cells[index] : nullptr;
+}
 
 // In the order of struct gil_lab_api. The table only grows (see gil_lab.h): version 2 appended
 // interpreter_current and current_abort_flag.
@@ -143,20 +160,41 @@ Napi::Value SetThreadInterpreter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setThreadAbortFlag(flag | undefined): what current_abort_flag() answers on this thread; the
-// caller keeps the Int32Array's buffer alive until it sets another one.
-Napi::Value SetThreadAbortFlag(const Napi::CallbackInfo& info) {
+// A non-negative integer argument below `limit`, or a TypeError/RangeError naming it.
+size_t indexArg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t limit) {
+  if (info.Length() <= i || !info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= 0 && v < static_cast<double>(limit)) ||
+      v != static_cast<double>(static_cast<size_t>(v)))
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer from 0 to " +
+                                                std::to_string(limit - 1));
+  return static_cast<size_t>(v);
+}
+
+// setThreadControl(cells | undefined, currentCell, cellsPerSlot, abortOffset): registers this
+// thread's executor control block for current_abort_flag() (see ThreadControl); the caller keeps
+// the Int32Array's buffer alive while it is registered.
+Napi::Value SetThreadControl(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || info[0].IsUndefined()) {
-    tCurrentAbortFlag = nullptr;
+    tControl = ThreadControl{};
     return info.Env().Undefined();
   }
   if (!info[0].IsTypedArray() ||
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    throw Napi::TypeError::New(info.Env(), "flag must be an Int32Array or undefined");
-  auto flag = info[0].As<Napi::Int32Array>();
-  if (flag.ElementLength() < 1)
-    throw Napi::RangeError::New(info.Env(), "flag must have at least one element");
-  tCurrentAbortFlag = flag.Data();
+    throw Napi::TypeError::New(info.Env(), "cells must be an Int32Array or undefined");
+  auto cells = info[0].As<Napi::Int32Array>();
+  size_t length = cells.ElementLength();
+  if (length < 1) throw Napi::RangeError::New(info.Env(), "cells must not be empty");
+  ThreadControl c;
+  c.currentCell = indexArg(info, 1, "currentCell", length);
+  c.cellsPerSlot = indexArg(info, 2, "cellsPerSlot", 65);
+  if (c.cellsPerSlot == 0)
+    throw Napi::RangeError::New(info.Env(), "cellsPerSlot must be at least 1");
+  c.abortOffset = indexArg(info, 3, "abortOffset", c.cellsPerSlot);
+  c.cells = cells.Data();
+  c.length = length;
+  tControl = c;
   return info.Env().Undefined();
 }
 
@@ -224,8 +262,7 @@ void RegisterExtensionApi(Napi::Env env, Napi::Object exports) {
   exports.Set("extensionApi", Napi::Function::New(env, ExtensionApi, "extensionApi"));
   exports.Set("setThreadInterpreter",
               Napi::Function::New(env, SetThreadInterpreter, "setThreadInterpreter"));
-  exports.Set("setThreadAbortFlag",
-              Napi::Function::New(env, SetThreadAbortFlag, "setThreadAbortFlag"));
+  exports.Set("setThreadControl", Napi::Function::New(env, SetThreadControl, "setThreadControl"));
   exports.Set("extensionApiVersion",
               Napi::Function::New(env, ExtensionApiVersion, "extensionApiVersion"));
   exports.Set("benchExtensionCheckpoint",

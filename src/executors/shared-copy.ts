@@ -79,6 +79,16 @@ export function copiedSharedMessage(found: CopiedShared, workerNoun: string): st
 
 /** Emits the warning if `args` hold shared memory that would be copied; true if it did. */
 export function warnIfSharedCopied(args: readonly unknown[], kind: 'thread' | 'process', workerNoun: string): boolean {
+  // The common case, only primitives, costs a loop and nothing else: submit() is on every round trip.
+  let objects = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg !== null && typeof arg === 'object') {
+      objects = true;
+      break;
+    }
+  }
+  if (!objects) return false;
   const found = findCopiedShared(args, kind);
   if (found === undefined) return false;
   process.emitWarning(copiedSharedMessage(found, workerNoun), {

@@ -9,9 +9,10 @@
 import { Interpreter } from '../interpreter.js';
 import { native } from '../native.js';
 import { AbortError, serializeThrown } from './errors.js';
-import { slotAbortCell, slotStateCell, type ControlCells } from './control.js';
+import { currentTaskCell, slotAbortCell, slotStateCell, type ControlCells } from './control.js';
 import { WorkQueue } from './queue.js';
 import {
+  CONTROL_CELLS_PER_SLOT,
   FLAG_CHUNK,
   FLAG_SPREAD,
   nowEpochMs,
@@ -121,6 +122,9 @@ export class WorkerRuntime {
   #idling = false;
   /** One abort-flag view per slot, made once. */
   readonly #flagViews: Int32Array[] = [];
+  /** The control block, and the cell that names the running task's slot (+ 1; 0: none) to native code. */
+  #cells: Int32Array | undefined;
+  #currentCell = 0;
 
   constructor(host: WorkerHost) {
     this.#host = host;
@@ -144,6 +148,12 @@ export class WorkerRuntime {
   async #init(init: InitMessage): Promise<void> {
     try {
       this.#control = this.#host.openControl(init);
+      // Native extensions find the running task's abort flag through the C API's
+      // current_abort_flag(): the worker registers its control block once, then names the running
+      // task's slot in a cell of it (a plain store per task, no call into native code).
+      this.#cells = this.#control.allCells();
+      this.#currentCell = currentTaskCell(this.#control.byteLength);
+      native.setThreadControl(this.#cells, this.#currentCell, CONTROL_CELLS_PER_SLOT, 1);
       const lock = init.lock;
       this.#interpreter = lock.model === 'shared' ? Interpreter.main() : Interpreter.byId(lock.interpreterId);
       if (this.#interpreter.id !== Interpreter.main().id) this.#mainInterpreter = Interpreter.main();
@@ -276,13 +286,12 @@ export class WorkerRuntime {
           const running = new RunningTask(item.id, flag);
           this.#running = running;
           setCurrentTask(running);
-          // Native extensions find it through the C API's current_abort_flag().
-          native.setThreadAbortFlag(flag);
+          this.#cells![this.#currentCell] = item.slot + 1;
           try {
             payload = this.#call(fn, item);
             if (isThenable(payload)) payload = await payload;
           } finally {
-            native.setThreadAbortFlag(undefined);
+            this.#cells![this.#currentCell] = 0;
             setCurrentTask(undefined);
             this.#running = undefined;
           }
