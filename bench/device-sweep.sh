@@ -4,7 +4,7 @@
 #   OUT=/some/dir bench/device-sweep.sh [extra bench options, e.g. --label 16cpu-xeon]
 #
 # Needs only the working tree plus what `npm ci` and the builds left here: node_modules/,
-# build/ (the addon), dist/ and dist-dev/ (compiled TypeScript). It runs no npm script, fetches
+# build/ (the addon), dist/ (compiled TypeScript, the bench suites in dist/bench). It runs no npm script, fetches
 # nothing and compiles nothing unless the addon does not load (then it tries an offline node-gyp
 # rebuild against the running Node's own headers). Results — <label>-<date>.json, .md and .svg —
 # go to $OUT (default bench/results); the tables are printed too.
@@ -31,7 +31,7 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 20 ] || fail "Node >= 20 is needed, found $(node --version)"
 [ -d node_modules ] || fail "node_modules/ is missing: run npm ci where there is a network and carry it along"
 [ -f dist/index.js ] || fail "dist/ is missing: run npm run build (or npm test) first and carry dist/ along"
-[ -f dist-dev/bench/run.js ] || fail "dist-dev/ is missing: run npm run build:dev (or npm test) first and carry dist-dev/ along"
+[ -f dist/bench/run.js ] || fail "dist/bench/ is missing: run npm run build (or npm test) first and carry dist/ along"
 
 addon_loads() {
   node --input-type=module -e "const m = await import('gil-lab'); m.version();" 2>/dev/null
@@ -49,7 +49,7 @@ mkdir -p "$OUT"
 echo "device-sweep: $(nproc) CPUs, $(node -p 'require("os").cpus()[0].model'), Node $(node --version); load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')" >&2
 echo "device-sweep: /dev/shm free: $(df -h --output=avail /dev/shm 2>/dev/null | tail -1 | tr -d ' ' || echo '?'); memory: $(free -g 2>/dev/null | awk '/^Mem:/ {print $7 " GiB available"}' || echo '?')" >&2
 
-node dist-dev/bench/run.js scaling --out "$OUT" "$@"
+node dist/bench/run.js scaling --out "$OUT" "$@"
 
 echo "device-sweep: done in $(($(date +%s) - started)) s; files in $OUT:" >&2
 ls -l "$OUT" >&2

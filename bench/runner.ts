@@ -5,12 +5,13 @@
 // { machine, suites: { <name>: result } } on stdout and nothing else. Progress goes to stderr and
 // only when stderr is a terminal. Files (`<label>-<date>.json/.md/.svg`) are written only when an
 // output folder is given; the callers choose the default (bench/results for full runs).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { native } from 'gil-lab/native';
 import { createProgress, type Progress, type ProgressStream } from 'gil-lab/report/progress';
 import { renderTable } from 'gil-lab/report/table';
-import { runCases } from './benchmark-js.js';
+import { runCases } from './micro-bench.js';
 import { casesTable, checkLabel, defaultLabel, machineInfo, writeRunFiles, type RunRecord } from './results-writer.js';
 import { suites } from './suites/index.js';
 import type { BenchOptions, BenchSuite, BenchSuiteResult, BenchTable } from './suite.js';
@@ -20,7 +21,7 @@ export interface RunBenchOptions {
   json?: boolean;
   /** Write `<label>-<date>.json`, `.md` and `.svg` here. Nothing is written without it. */
   outDir?: string;
-  /** Seconds per micro-benchmark case (benchmark.js maxTime); default 1, or 0.1 with `quick`. */
+  /** Seconds per micro-benchmark case (micro-bench.ts); default 1, or 0.1 with `quick`. */
   maxTimeS?: number;
   /** Every suite scales its work down (see BenchOptions.quick). */
   quick?: boolean;
@@ -31,8 +32,14 @@ export interface RunBenchOptions {
   progressStream?: ProgressStream;
 }
 
-/** bench/results in the package checkout: where `npm run bench` keeps full runs. */
-export const DEFAULT_RESULTS_DIR = path.resolve(fileURLToPath(new URL('../../bench/results', import.meta.url)));
+/**
+ * Where full runs are kept: bench/results in a checkout of gil-lab (`npm run bench`); from an
+ * installed package (which has no bench/ sources), ./gil-lab-bench-results in the working
+ * directory rather than inside node_modules.
+ */
+export const DEFAULT_RESULTS_DIR = existsSync(fileURLToPath(new URL('../../bench/runner.ts', import.meta.url)))
+  ? path.resolve(fileURLToPath(new URL('../../bench/results', import.meta.url)))
+  : path.resolve('gil-lab-bench-results');
 
 export const suiteNames = (): string[] => suites.map((s) => s.name);
 
@@ -92,7 +99,7 @@ export async function runBench(names: readonly string[], options: RunBenchOption
   let floorNs: number | undefined;
   const needsFloor = selected.some((s) => s.name !== 'floor' && s.name !== 'scaling');
   if (needsFloor && selected[0]?.name !== 'floor') {
-    const [floor] = await runCases([{ name: 'Node-API noop()', fn: () => native.noop() }], { maxTimeS, quick });
+    const [floor] = await runCases([{ name: 'Node-API noop()', fn: () => native.noop() }], { maxTimeS });
     floorNs = floor?.meanNs;
   }
 

@@ -2,7 +2,7 @@
 import type { ChartSpec } from 'gil-lab/report/types';
 
 export interface BenchOptions {
-  /** Seconds benchmark.js may spend on each case (its `maxTime`); smaller is quicker and noisier. */
+  /** Seconds each micro-benchmark case may run (micro-bench.ts); smaller is quicker and noisier. */
   maxTimeS: number;
   /**
    * `--quick`: every suite scales its work down so that all suites together finish in about two

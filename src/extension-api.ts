@@ -13,9 +13,13 @@ export interface ExtensionApiCapsule {
   readonly [capsuleBrand]: 'gil-lab extension API';
 }
 
-/** The capsule holding gil-lab's C extension API table; hand it to your addon. */
-export function extensionApi(): ExtensionApiCapsule {
-  return native.extensionApi();
+/**
+ * The capsule holding gil-lab's C extension API table; hand it to your addon. `version`: 1 for an
+ * addon built against the version-1 gil_lab.h (whose import wants exactly version 1); default the
+ * latest (extensionApiVersion()), which addons built against any later header accept.
+ */
+export function extensionApi(version?: 1 | 2): ExtensionApiCapsule {
+  return native.extensionApi(version);
 }
 
 /** GIL_LAB_API_VERSION of the table this build of gil-lab hands out. */

@@ -149,6 +149,8 @@ export class Interpreter {
     if (interp !== undefined && !(interp instanceof Interpreter)) {
       throw new TypeError('setThreadDefault(interp): interp must be an Interpreter or undefined');
     }
+    // The C extension API's interpreter_current() answers the same on this thread.
+    native.setThreadInterpreter(interp?.id);
     threadDefault = interp;
   }
 

@@ -78,8 +78,21 @@ export interface NativeAddon {
   kernels: import('./kernels/native-types.js').NativeKernels;
 
   // --- the C extension API (native/addon/extension_api.cpp, native/include/gil_lab.h) ---
-  /** The capsule: a type-tagged External carrying the gil_lab_api table. */
-  extensionApi(): import('./extension-api.js').ExtensionApiCapsule;
+  /** The capsule: a type-tagged External carrying the gil_lab_api table (of `version`, default the latest). */
+  extensionApi(version?: number): import('./extension-api.js').ExtensionApiCapsule;
+  /** What the table's interpreter_current() answers on this thread (undefined: the main interpreter). */
+  setThreadInterpreter(id: number | undefined): void;
+  /**
+   * Registers this thread's executor control block for the table's current_abort_flag(): cell
+   * `currentCell` holds the running task's slot + 1 (0: none), whose abort flag is cell
+   * slot * cellsPerSlot + abortOffset. undefined: none registered.
+   */
+  setThreadControl(
+    cells: Int32Array | undefined,
+    currentCell?: number,
+    cellsPerSlot?: number,
+    abortOffset?: number,
+  ): void;
   /** GIL_LAB_API_VERSION of that table. */
   extensionApiVersion(): number;
 }

@@ -74,6 +74,14 @@ function posixName(name: string): string {
   return `/${bare}`;
 }
 
+/** Every mapping's ArrayBuffer: the executors warn when one is sent where it would be copied. */
+const mappingBuffers = new WeakSet<ArrayBufferLike>();
+
+/** Whether `buffer` is the memory of a SharedMemory segment (the buffer of shm.buffer or shm.view()). */
+export function isSharedMemoryBuffer(buffer: ArrayBufferLike): boolean {
+  return mappingBuffers.has(buffer);
+}
+
 export class SharedMemory {
   readonly #handle: SharedMemoryHandle;
   readonly #name: string;
@@ -144,7 +152,9 @@ export class SharedMemory {
 
   /** The mapped bytes, without copy. Throws once closed. */
   get buffer(): ArrayBuffer {
-    return this.#handle.buffer;
+    const buffer = this.#handle.buffer;
+    mappingBuffers.add(buffer);
+    return buffer;
   }
 
   /** A typed array over the segment, e.g. `shm.view(Float64Array)`. */

@@ -10,8 +10,8 @@ import {
   machineInfo,
   renderChartsSvg,
   renderMarkdownTable,
-} from '../bench/results-writer.js';
-import { runBench } from '../bench/runner.js';
+} from 'gil-lab/bench/results-writer';
+import { runBench } from 'gil-lab/bench/runner';
 
 test('--json prints exactly one object { machine, suites: { <name>: result } } and the run files are written', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gil-lab-bench-'));

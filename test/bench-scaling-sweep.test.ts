@@ -10,7 +10,7 @@ import {
   type SweepWorkload,
   type TaskCall,
   type Transport,
-} from '../bench/scaling/sweep.js';
+} from 'gil-lab/bench/scaling/sweep';
 
 const CORES = 4;
 

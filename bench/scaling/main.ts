@@ -1,11 +1,11 @@
-// `node dist-dev/bench/scaling/main.js [--pin] [bench options…]`: the scaling suite alone, with
+// `node dist/bench/scaling/main.js [--pin] [bench options…]`: the scaling suite alone, with
 // --pin (each worker on a CPU of its own) — bench/run.ts's options are passed through to it.
 // --pin sets GIL_LAB_SCALING_PIN=1, which the suite reads, so `GIL_LAB_SCALING_PIN=1 npm run bench
 // -- scaling` is the same run.
 import { parseArgs } from 'node:util';
 import { DEFAULT_RESULTS_DIR, runBench } from '../runner.js';
 
-const USAGE = `usage: node dist-dev/bench/scaling/main.js [--pin] [--quick] [--json] [--out DIR] [--no-save] [--label L]
+const USAGE = `usage: node dist/bench/scaling/main.js [--pin] [--quick] [--json] [--out DIR] [--no-save] [--label L]
 
   --pin        pin each worker (thread, or child process's main thread) to a CPU of its own
   other options as for npm run bench (the scaling suite only)

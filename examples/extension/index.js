@@ -27,7 +27,7 @@ function loadAddon() {
   }
 }
 
-/** The raw addon: init(capsule) and stoppingTimes(lo, hi, mode, interpreterId?, abortFlag?). */
+/** The raw addon: init(capsule), stoppingTimes and stoppingTimesAsync(lo, hi, mode, interpreterId?, abortFlag?). */
 export const addon = loadAddon();
 addon.init(extensionApi());
 
@@ -48,8 +48,29 @@ export const MODES = ['hold', 'release'];
  *   acquiredLock: boolean, aborted: boolean }}
  */
 export function stoppingTimes(lo, hi, options = {}) {
+  const mode = checkedMode(options);
+  return addon.stoppingTimes(lo, hi, mode, options.interpreterId, options.abortFlag);
+}
+
+/**
+ * stoppingTimes() as asynchronous work on Node's thread pool (napi_async_work): returns a Promise
+ * at once; a pool thread takes the interpreter lock and holds it or releases it for the
+ * computation. Called from an executor task, `await` it: the worker lets go of its lock while it
+ * waits. Without interpreterId / abortFlag it uses the calling thread's current interpreter and
+ * the running task's abort flag, found through gil-lab's C API.
+ *
+ * @param {number} lo
+ * @param {number} hi
+ * @param {{ mode?: 'hold' | 'release', interpreterId?: number, abortFlag?: Int32Array }} [options]
+ */
+export function stoppingTimesAsync(lo, hi, options = {}) {
+  const mode = checkedMode(options);
+  return addon.stoppingTimesAsync(lo, hi, mode, options.interpreterId, options.abortFlag);
+}
+
+function checkedMode(options) {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   const mode = options.mode ?? 'hold';
   if (!MODES.includes(mode)) throw new RangeError(`mode must be 'hold' or 'release', got ${JSON.stringify(mode)}`);
-  return addon.stoppingTimes(lo, hi, mode, options.interpreterId, options.abortFlag);
+  return mode;
 }

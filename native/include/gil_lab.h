@@ -11,8 +11,9 @@
  *   JavaScript:  myAddon.init(extensionApi());                 // from 'gil-lab'
  *   C:           const gil_lab_api* api = gil_lab_import(env, capsuleArgument);
  *                if (api == NULL) { throw: "not a gil-lab capsule, or another API version" }
- *                void* interp = api->interpreter_main();
+ *                void* interp = api->interpreter_current();   // the lock this thread's tasks use
  *                api->acquire(interp); ... api->checkpoint(interp) ... api->release(interp);
+ *                if (gil_lab_abort_requested(api->current_abort_flag())) { stop early }
  *
  * Every function may be called from any thread. The lock belongs to the calling OS thread:
  * acquire() on the main JS thread blocks its event loop while it waits, so call it from worker
@@ -22,8 +23,11 @@
  * interpreter stays invalid even after other interpreters are created. Errors are negative codes;
  * turn them into text with error_message(). See gil_lab.hpp for C++ RAII guards.
  *
- * Versioning: GIL_LAB_API_VERSION changes whenever the table's layout or the meaning of any of its
- * functions changes; gil_lab_import() accepts only a table of exactly this version.
+ * Versioning: since version 2 the table only grows: a table of version N has every field of the
+ * versions before it, in the same place, with the same meaning, so gil_lab_import() accepts a table
+ * of this header's version or later (version 2 added interpreter_current and current_abort_flag).
+ * Addons built against the version-1 header (whose import wanted exactly version 1) get a table of
+ * version 1 from `extensionApi(1)` in JavaScript.
  */
 #ifndef GIL_LAB_H
 #define GIL_LAB_H
@@ -43,7 +47,7 @@
 extern "C" {
 #endif
 
-#define GIL_LAB_API_VERSION 1u
+#define GIL_LAB_API_VERSION 2u
 
 /* The type tag gil-lab puts on its capsule (napi_type_tag_object). */
 #define GIL_LAB_API_TYPE_TAG_LOWER 0x3e64549b410f4edfull
@@ -76,11 +80,34 @@ typedef struct gil_lab_api {
   int (*held_by_current_thread)(void* interp);
   /* A static, human-readable message for a result code. Never NULL. */
   const char* (*error_message)(int code);
+
+  /* --- version 2 --- */
+  /* The calling thread's current interpreter (PyInterpreterState_Get): the one its executor worker
+   * runs tasks under (Interpreter.setThreadDefault in JavaScript), or the main interpreter on a
+   * thread that set none — the main JavaScript thread, the libuv pool, a thread of your own. Ask on
+   * the JavaScript thread and hand the handle to the thread that does the work. Never NULL. */
+  void* (*interpreter_current)(void);
+  /* The abort flag of the executor task the calling JavaScript thread is running now: nonzero once
+   * Future.abort() (or the submission's AbortSignal) asked it to stop. NULL outside a task. The
+   * cell stays readable from any thread until that task has finished (an asynchronous task: until
+   * its Promise settles). Poll it between slices with gil_lab_abort_requested(). */
+  const int32_t* (*current_abort_flag)(void);
 } gil_lab_api;
 
+/* Whether an abort flag (from current_abort_flag(), or an Int32Array's first element) asks to stop;
+ * 0 for NULL. The flag carries no data, so a relaxed load suffices. */
+static inline int gil_lab_abort_requested(const int32_t* flag) {
+  if (flag == NULL) return 0;
+#if defined(__GNUC__) || defined(__clang__)
+  return __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
+#else
+  return *(const volatile int32_t*)flag != 0;
+#endif
+}
+
 /* The table inside `capsule`, or NULL if `capsule` is not a gil-lab extension API capsule (not an
- * External, not tagged by gil-lab) or carries another version of the table. Leaves no exception
- * pending: the caller decides how to report NULL. */
+ * External, not tagged by gil-lab) or carries a table older than this header's version. Leaves no
+ * exception pending: the caller decides how to report NULL. */
 static inline const gil_lab_api* gil_lab_import(napi_env env, napi_value capsule) {
   static const napi_type_tag kTag = {GIL_LAB_API_TYPE_TAG_LOWER, GIL_LAB_API_TYPE_TAG_UPPER};
   napi_valuetype type;
@@ -92,7 +119,7 @@ static inline const gil_lab_api* gil_lab_import(napi_env env, napi_value capsule
   if (napi_check_object_type_tag(env, capsule, &kTag, &tagged) != napi_ok || !tagged) return NULL;
   if (napi_get_value_external(env, capsule, &data) != napi_ok || data == NULL) return NULL;
   api = (const gil_lab_api*)data;
-  if (api->version != GIL_LAB_API_VERSION) return NULL;
+  if (api->version < GIL_LAB_API_VERSION) return NULL;
   return api;
 }
 

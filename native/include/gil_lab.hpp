@@ -1,10 +1,12 @@
 // gil_lab.hpp: C++ helpers over gil_lab.h (header-only, C++17, needs exceptions).
 //
 //   const gil_lab::Api api = gil_lab::Api::fromCapsule(env, capsule);  // throws gil_lab::Error
-//   gil_lab::Interpreter interp = api.mainInterpreter();
+//   gil_lab::Interpreter interp = api.currentInterpreter();  // or mainInterpreter(),
+//   interpreterById() const int32_t* abortFlag = api.currentAbortFlag();      // the running
+//   task's, or nullptr
 //   {
 //     gil_lab::HoldLock hold(interp);        // like code that runs under the GIL
-//     for (...) { work(); hold.checkpoint(); }
+//     for (...) { work(); hold.checkpoint(); if (gil_lab::abortRequested(abortFlag)) break; }
 //   }
 //   {
 //     gil_lab::HoldLock hold(interp);
@@ -43,6 +45,8 @@ inline const char* codeName(int code) {
       return "GIL_LAB_ERR_BUSY";
     case GIL_LAB_ERR_INVALID_ARGUMENT:
       return "GIL_LAB_ERR_INVALID_ARGUMENT";
+    case GIL_LAB_ERR_SHUTDOWN:
+      return "GIL_LAB_ERR_SHUTDOWN";
   }
   return "unknown gil-lab error code";
 }
@@ -69,7 +73,7 @@ class Api {
     if (table == nullptr) {
       throw Error(GIL_LAB_ERR_INVALID_ARGUMENT,
                   "not a gil-lab extension API capsule of version " +
-                      std::to_string(GIL_LAB_API_VERSION) +
+                      std::to_string(GIL_LAB_API_VERSION) + " or later" +
                       ": pass the value of extensionApi() from the gil-lab package (an addon built "
                       "against another gil_lab.h version needs to be rebuilt)");
     }
@@ -84,6 +88,12 @@ class Api {
   inline Interpreter mainInterpreter() const;
   // The interpreter with this id; throws Error(GIL_LAB_ERR_NO_INTERPRETER) if there is none.
   inline Interpreter interpreterById(uint32_t id) const;
+  // The calling thread's current interpreter (its executor worker's, else the main one): ask on
+  // the JavaScript thread, then use it from any thread.
+  inline Interpreter currentInterpreter() const;
+  // The abort flag of the task the calling JavaScript thread runs (nullptr outside a task); valid
+  // until that task has finished. Poll it with abortRequested().
+  const int32_t* currentAbortFlag() const { return table_->current_abort_flag(); }
 
   // Throws Error for a negative result of `operation`; returns non-negative results unchanged.
   int check(int result, const char* operation) const {
@@ -124,6 +134,13 @@ class Interpreter {
 inline Interpreter Api::mainInterpreter() const {
   return Interpreter(*this, table_->interpreter_main());
 }
+
+inline Interpreter Api::currentInterpreter() const {
+  return Interpreter(*this, table_->interpreter_current());
+}
+
+// Whether an abort flag asks to stop (false for nullptr).
+inline bool abortRequested(const int32_t* flag) { return gil_lab_abort_requested(flag) != 0; }
 
 inline Interpreter Api::interpreterById(uint32_t id) const {
   void* handle = table_->interpreter_by_id(id);

@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError, type CliCommand } from './command.js';
 
-// The benchmark suites live in bench/ and compile with tsconfig.dev.json to dist-dev/bench/.
-const runnerUrl = new URL('../../dist-dev/bench/runner.js', import.meta.url);
+// The benchmark suites live in bench/ and compile (tsconfig.bench.json, part of the build) to
+// dist/bench/, which ships: `npx gil-lab bench` works from an installed package. Loaded on demand,
+// so that the other commands do not pay for it.
+const runnerUrl = new URL('../bench/runner.js', import.meta.url);
 
 interface BenchRunner {
   DEFAULT_RESULTS_DIR: string;
@@ -28,7 +30,8 @@ export const benchCommand: CliCommand = {
     '  --quick      every suite at a small size (all of them in about two minutes on 2 cores)\n' +
     '  --json       print one JSON object { machine, suites: { <name>: ... } } on stdout\n' +
     '  --out DIR    write <label>-<date>.json, .md and .svg into DIR\n' +
-    '               (default for full runs: bench/results; quick runs write only with --out)\n' +
+    '               (default for full runs: bench/results in a gil-lab checkout, ./gil-lab-bench-results\n' +
+    '               from an installed package; quick runs write only with --out)\n' +
     '  --no-save    write no files\n' +
     "  --label L    the run's name in file names (default: <cpus>cpu-<cpu model>)\n" +
     '  --max-time S seconds per micro-benchmark case (default 1; 0.1 with --quick)',
@@ -44,7 +47,7 @@ export const benchCommand: CliCommand = {
   async run({ values, positionals, stdout, stderr }) {
     if (!existsSync(fileURLToPath(runnerUrl))) {
       stderr(
-        'gil-lab bench: the benchmark suites are not compiled; run `npm run bench` (or `npm test`) in the gil-lab folder first.\n',
+        'gil-lab bench: the benchmark suites are not compiled; run `npm run build` in the gil-lab folder first.\n',
       );
       return 1;
     }

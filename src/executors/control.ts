@@ -16,6 +16,10 @@ export interface ControlCells {
   compareExchange(index: number, expected: number, replacement: number): number;
   /** An Int32Array of length 1 over one cell: the abort flag native kernels poll. */
   cellView(index: number): Int32Array;
+  /** An Int32Array over every cell (written and read by the owning thread only, without atomics). */
+  allCells(): Int32Array;
+  /** The block's size in bytes. */
+  readonly byteLength: number;
 }
 
 /** The cell of a task slot's state (SLOT_FREE, SLOT_PENDING, SLOT_RUNNING, SLOT_CANCELLED). */
@@ -28,13 +32,21 @@ export function slotAbortCell(slot: number): number {
   return slot * CONTROL_CELLS_PER_SLOT + 1;
 }
 
-/** The slots' cells, then one doorbell cell (rung by the executor after each message to a thread). */
+/**
+ * The slots' cells, then the current-task cell (the worker writes slot + 1 there while a task runs,
+ * 0 otherwise: the C extension API's current_abort_flag() reads it), then one doorbell cell (rung
+ * by the executor after each message to a thread).
+ */
 export function controlBytes(slots: number): number {
-  return (slots * CONTROL_CELLS_PER_SLOT + 1) * Int32Array.BYTES_PER_ELEMENT;
+  return (slots * CONTROL_CELLS_PER_SLOT + 2) * Int32Array.BYTES_PER_ELEMENT;
 }
 
 export function doorbellCell(byteLength: number): number {
   return byteLength / Int32Array.BYTES_PER_ELEMENT - 1;
+}
+
+export function currentTaskCell(byteLength: number): number {
+  return byteLength / Int32Array.BYTES_PER_ELEMENT - 2;
 }
 
 export function sharedArrayCells(buffer: SharedArrayBuffer): ControlCells {
@@ -44,6 +56,8 @@ export function sharedArrayCells(buffer: SharedArrayBuffer): ControlCells {
     store: (i, v) => void Atomics.store(cells, i, v),
     compareExchange: (i, e, r) => Atomics.compareExchange(cells, i, e, r),
     cellView: (i) => new Int32Array(buffer, i * Int32Array.BYTES_PER_ELEMENT, 1),
+    allCells: () => cells,
+    byteLength: buffer.byteLength,
   };
 }
 
@@ -53,5 +67,7 @@ export function sharedMemoryCells(shm: SharedMemory): ControlCells {
     store: (i, v) => void shm.atomicStore(i, v),
     compareExchange: (i, e, r) => shm.atomicCompareExchange(i, e, r),
     cellView: (i) => shm.view(Int32Array, i * Int32Array.BYTES_PER_ELEMENT, 1),
+    allCells: () => shm.view(Int32Array),
+    byteLength: shm.size,
   };
 }

@@ -22,6 +22,14 @@ export interface ExecutorOptions {
   abortGraceMs?: number;
   /** Tasks a worker may be sent ahead of finishing them (1..1024, default 64); 1 sends one task per message. */
   pipelineDepth?: number;
+  /**
+   * What a worker that dies unexpectedly does to the pool. 'break' (default, as Python): the pool is
+   * broken, every pending future fails with BrokenThreadPool/BrokenProcessPool. 'replace' (as
+   * piscina): only the task it was running fails (with that error), its unstarted tasks run
+   * elsewhere, a new worker takes its place and the pool stays usable. A worker that dies before
+   * it was ready still breaks the pool (a replacement would die the same way).
+   */
+  onWorkerExit?: 'break' | 'replace';
 }
 
 /** submitWith(options, task, ...args). */
@@ -64,6 +72,7 @@ export interface CheckedExecutorOptions {
   idleTimeoutMs: number | undefined;
   maxTasksPerChild: number | undefined;
   initializer: InitMessage['initializer'];
+  onWorkerExit: 'break' | 'replace';
 }
 
 /** maxTasksPerChild comes apart: only process pools have it (as in Python). */
@@ -101,7 +110,16 @@ export function checkExecutorOptions(options: unknown, maxTasksPerChild: unknown
     maxTasksPerChild:
       maxTasksPerChild === undefined ? undefined : checkPositiveInteger(maxTasksPerChild, 'maxTasksPerChild'),
     initializer,
+    onWorkerExit: checkOnWorkerExit(o.onWorkerExit),
   };
+}
+
+function checkOnWorkerExit(value: unknown): 'break' | 'replace' {
+  if (value === undefined) return 'break';
+  if (value !== 'break' && value !== 'replace') {
+    throw new RangeError(`onWorkerExit must be 'break' or 'replace', got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
 }
 
 export function checkShutdownOptions(options: unknown): { wait: boolean; cancelFutures: boolean } {

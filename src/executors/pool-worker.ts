@@ -175,7 +175,8 @@ export class PoolWorker {
       items.push(item.id, item.slot, item.taskId, item.flags, item.args);
       if (item.transfer !== undefined) (transfer ??= []).push(...item.transfer);
     }
-    return { message: { type: 'run', defs, items }, transfer };
+    // No `defs: undefined` key: a process channel sends a message as JSON only if JSON carries it exactly.
+    return { message: defs === undefined ? { type: 'run', items } : { type: 'run', defs, items }, transfer };
   }
 
   /** Takes back an assign() whose message could not be sent. */

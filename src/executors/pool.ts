@@ -41,6 +41,7 @@ import {
   type WorkerEvents,
 } from './pool-worker.js';
 import { WorkQueue } from './queue.js';
+import { warnIfSharedCopied } from './shared-copy.js';
 
 export type { MapOptions } from './map.js';
 export type { Executor, ExecutorOptions, ShutdownOptions, SubmitOptions } from './options.js';
@@ -57,6 +58,7 @@ export abstract class PoolExecutor implements Executor {
   readonly #idleTimeoutMs: number | undefined;
   readonly #maxTasksPerChild: number | undefined;
   readonly #initializer: InitMessage['initializer'];
+  readonly #onWorkerExit: 'break' | 'replace';
 
   /** Submitted, not yet sent to a worker; entries cancelled meanwhile stay in it, marked dropped. */
   readonly #queue = new WorkQueue<WorkItem>();
@@ -74,6 +76,8 @@ export abstract class PoolExecutor implements Executor {
 
   readonly #counts = new PoolCounters();
   readonly #hooks: PoolHooks;
+  /** Shared memory sent where it is copied is warned about once per pool; after that, nobody looks. */
+  #warnedSharedCopy = false;
 
   protected constructor(kind: 'thread' | 'process', options: ExecutorOptions, maxTasksPerChild?: unknown) {
     const checked = checkExecutorOptions(options, maxTasksPerChild);
@@ -84,6 +88,7 @@ export abstract class PoolExecutor implements Executor {
     this.#idleTimeoutMs = checked.idleTimeoutMs;
     this.#maxTasksPerChild = checked.maxTasksPerChild;
     this.#initializer = checked.initializer;
+    this.#onWorkerExit = checked.onWorkerExit;
     this.#hooks = {
       tryCancel: (item) => this.#tryCancel(item),
       isRunning: (item) => this.#isRunning(item),
@@ -171,6 +176,7 @@ export abstract class PoolExecutor implements Executor {
   }
 
   #enqueue(task: NormalizedTask, args: unknown[], transfer: TransferListItem[] | undefined, flags: number): WorkItem {
+    if (!this.#warnedSharedCopy) this.#warnedSharedCopy = warnIfSharedCopied(args, this.#kind, this.workerNoun);
     let taskId = this.#taskIds.get(task.key);
     if (taskId === undefined) {
       taskId = this.#taskIds.size + 1;
@@ -363,37 +369,48 @@ export abstract class PoolExecutor implements Executor {
 
   #onExit(w: PoolWorker, exitCode: number | null, signal: NodeJS.Signals | null): void {
     if (w.state === 'dead') return;
+    // onWorkerExit 'replace' replaces a worker that got as far as running tasks, not one that died starting.
+    const replaceable = w.state !== 'starting' || [...w.inflight.values()].some((item) => w.isRunning(item));
     w.state = 'dead';
     if (w.idleTimer !== undefined) clearTimeout(w.idleTimer);
     this.#workers.delete(w);
     this.#counts.workersExited++;
+    let crash: BrokenExecutor | undefined;
+    if (!w.exitExpected && this.#broken === undefined) {
+      const how = signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+      const cause = w.lastError;
+      crash = this.brokenError(
+        `A ${this.workerNoun} of the pool terminated abruptly (it ${how}) while the future was running or pending` +
+          (cause instanceof Error ? `: ${cause.message}` : ''),
+        { exitCode, signal, threadId: w.channel.threadId, pid: w.channel.pid, cause },
+      );
+      if (this.#onWorkerExit === 'break' || !replaceable) {
+        this.#cleanUp(w);
+        w.settleReady(crash);
+        this.#breakPool(crash, w);
+        return;
+      }
+    }
+    // Tasks it was sent but never started go back to the front of the queue; with 'replace', the one
+    // it was running fails with the crash (read from its control cells, before they are released).
+    if (w.inflight.size > 0) this.#requeue(w, crash);
+    this.#cleanUp(w);
+    w.settleReady(this.#broken);
+    if (this.#queuedCount > 0) this.#flush();
+    this.#checkDrained();
+  }
+
+  #cleanUp(w: PoolWorker): void {
     try {
       w.spawned.cleanup?.();
     } catch {
       // best effort: a busy interpreter of a thread that is still stuck in native code stays
     }
     w.markExited();
-    if (!w.exitExpected && this.#broken === undefined) {
-      const how = signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-      const cause = w.lastError;
-      const error = this.brokenError(
-        `A ${this.workerNoun} of the pool terminated abruptly (it ${how}) while the future was running or pending` +
-          (cause instanceof Error ? `: ${cause.message}` : ''),
-        { exitCode, signal, threadId: w.channel.threadId, pid: w.channel.pid, cause },
-      );
-      w.settleReady(error);
-      this.#breakPool(error, w);
-      return;
-    }
-    w.settleReady(this.#broken);
-    // Tasks it was sent but never started go back to the front of the queue.
-    if (w.inflight.size > 0) this.#requeue(w);
-    if (this.#queuedCount > 0) this.#flush();
-    this.#checkDrained();
   }
 
-  /** Puts a dead worker's unstarted tasks back at the front of the queue. */
-  #requeue(w: PoolWorker): void {
+  /** Puts a dead worker's unstarted tasks back at the front of the queue; the started ones fail (with `crash` if given). */
+  #requeue(w: PoolWorker, crash?: BrokenExecutor): void {
     const back: WorkItem[] = [];
     for (const item of [...w.inflight.values()]) {
       const unstarted = w.claimBack(item);
@@ -405,7 +422,7 @@ export abstract class PoolExecutor implements Executor {
         this.#counts.tasksFailed++;
         internals.reject(
           item.future,
-          new AbortError('the task was stopped: its worker was terminated to abort another task'),
+          crash ?? new AbortError('the task was stopped: its worker was terminated to abort another task'),
         );
       }
     }

@@ -3,13 +3,15 @@
 // process start and of serializing arguments and results. Large arrays can be shared instead of
 // copied through a SharedMemory segment.
 
-import { fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SharedMemory } from '../shared-memory.js';
 import { controlBytes, sharedMemoryCells } from './control.js';
 import { BrokenProcessPool } from './errors.js';
 import { inheritedExecArgv } from './exec-argv.js';
 import { checkJsonCarriable } from './json-carriable.js';
+import { encodeFrame, FrameReader } from './frames.js';
 import { RUN_ITEM_FIELDS, type RunMessage } from './protocol.js';
 import {
   PoolExecutor,
@@ -31,6 +33,11 @@ export interface ProcessPoolExecutorOptions extends ExecutorOptions {
 }
 
 const WORKER_PATH = fileURLToPath(new URL('./process-worker.js', import.meta.url));
+
+/** Tasks and results travel on a socket of their own, this stdio slot of the child (frames.ts). */
+export const PROCESS_CHANNEL_FD = 4;
+/** After a child exits, how long its last results may take to arrive on that socket. */
+const DRAIN_AFTER_EXIT_MS = 200;
 
 /** serialization 'json': every argument of every task in the batch must survive JSON (the pool then finds which task's do not). */
 function checkRunArgs(message: RunMessage): void {
@@ -81,7 +88,8 @@ export class ProcessPoolExecutor extends PoolExecutor {
         serialization: this.serialization,
         execArgv: this.#execArgv,
         env: this.#env,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        // fd 3: Node's IPC channel (the lifecycle: disconnect ends the child); fd 4: the tasks.
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
       });
     } catch (error) {
       shm.close();
@@ -89,6 +97,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
       throw error;
     }
     const json = this.serialization === 'json';
+    const socket = child.stdio[PROCESS_CHANNEL_FD] as Socket | null | undefined;
     let unlinked = false;
     const unlink = (): void => {
       if (unlinked) return;
@@ -100,10 +109,36 @@ export class ProcessPoolExecutor extends PoolExecutor {
       }
     };
     let exited = false;
+    let lastResultsArrived: Promise<void> = Promise.resolve();
+    if (socket) {
+      const reader = new FrameReader();
+      socket.on('data', (chunk: Buffer) => {
+        try {
+          reader.push(chunk, (message) => events.message(message as never));
+        } catch (error) {
+          // A frame that cannot be read: the child is not speaking our protocol; it must go.
+          events.error(error);
+          child.kill('SIGKILL');
+        }
+      });
+      // A write to a child that died (EPIPE): its exit event settles its tasks.
+      socket.on('error', () => {});
+      lastResultsArrived = new Promise((resolve) => socket.once('close', () => resolve()));
+    }
+    // The IPC channel still brings a child's last words ('fatal', sent as it dies).
     child.on('message', (message) => events.message(message as never));
     child.on('exit', (code, signal) => {
       exited = true;
-      events.exit(code, signal);
+      // Results the child wrote just before it exited may still be on their way: let them land first.
+      let reported = false;
+      const report = (): void => {
+        if (reported) return;
+        reported = true;
+        clearTimeout(timer);
+        events.exit(code, signal);
+      };
+      const timer = setTimeout(report, DRAIN_AFTER_EXIT_MS);
+      void lastResultsArrived.then(report);
     });
     child.on('error', (error) => {
       events.error(error);
@@ -120,9 +155,9 @@ export class ProcessPoolExecutor extends PoolExecutor {
           return child.pid ?? null;
         },
         send: (message) => {
-          if (!child.connected) return; // it is exiting; its exit event settles its tasks
+          if (!child.connected || !socket || socket.destroyed) return; // it is exiting; its exit event settles its tasks
           if (json && message.type === 'run') checkRunArgs(message);
-          child.send(message as Serializable);
+          socket.write(encodeFrame(message, json));
         },
         killIsReliable: true,
         kill: () => {
@@ -138,10 +173,12 @@ export class ProcessPoolExecutor extends PoolExecutor {
         ref: () => {
           child.ref();
           child.channel?.ref();
+          socket?.ref();
         },
         unref: () => {
           child.unref();
           child.channel?.unref();
+          socket?.unref();
         },
       },
       control: sharedMemoryCells(shm),

@@ -1,7 +1,9 @@
 // Entry point of a ProcessPoolExecutor child (compiled to dist/executors/process-worker.js and
 // started with child_process.fork). The child has its own main interpreter, whose lock it takes
 // around tasks; it exits when the executor disconnects.
+import { Socket } from 'node:net';
 import { SharedMemory } from '../shared-memory.js';
+import { encodeFrame, FrameReader } from './frames.js';
 import { sharedMemoryCells } from './control.js';
 import { serializeThrown } from './errors.js';
 import { checkJsonCarriable } from './json-carriable.js';
@@ -16,13 +18,21 @@ if (typeof process.send !== 'function') {
 /** serialization 'json' (told in the init message): results JSON cannot carry fail their task instead of arriving changed. */
 let json = false;
 
+// Tasks arrive and results leave on fd 4, a socket of their own (frames.ts); Node's IPC channel
+// (fd 3) only tells us when to leave, and carries a fatal error's report.
+const channel = new Socket({ fd: 4, readable: true, writable: true });
+const reader = new FrameReader();
+channel.on('data', (chunk: Buffer) => reader.push(chunk, (message) => onMessage(message as ToWorker)));
+// The executor went away: the IPC channel's disconnect ends this process.
+channel.on('error', () => {});
+
 const send = (message: FromWorker): void => {
   if (json && message.type === 'done') {
     for (let i = 0; i < message.results.length; i += RESULT_FIELDS) {
       if (message.results[i + 1] === STATUS_OK) checkJsonCarriable(message.results[i + 2], 'result');
     }
   }
-  process.send!(message);
+  channel.write(encodeFrame(message, json));
 };
 
 const runtime = new WorkerRuntime({
@@ -34,10 +44,10 @@ const runtime = new WorkerRuntime({
   },
 });
 
-process.on('message', (message: ToWorker) => {
+function onMessage(message: ToWorker): void {
   if (message.type === 'init') json = message.serialization === 'json';
   runtime.onMessage(message);
-});
+}
 // The executor closed the channel (shutdown, retirement, or the parent died): leave.
 process.on('disconnect', () => process.exit(0));
 // An error nobody caught ends the child, as it would by default, after telling the executor what it was.

@@ -7,10 +7,12 @@
 // GIL). Code after an `await` inside an asynchronous task therefore runs without the lock.
 
 import { Interpreter } from '../interpreter.js';
+import { native } from '../native.js';
 import { AbortError, serializeThrown } from './errors.js';
-import { slotAbortCell, slotStateCell, type ControlCells } from './control.js';
+import { currentTaskCell, slotAbortCell, slotStateCell, type ControlCells } from './control.js';
 import { WorkQueue } from './queue.js';
 import {
+  CONTROL_CELLS_PER_SLOT,
   FLAG_CHUNK,
   FLAG_SPREAD,
   nowEpochMs,
@@ -120,6 +122,9 @@ export class WorkerRuntime {
   #idling = false;
   /** One abort-flag view per slot, made once. */
   readonly #flagViews: Int32Array[] = [];
+  /** The control block, and the cell that names the running task's slot (+ 1; 0: none) to native code. */
+  #cells: Int32Array | undefined;
+  #currentCell = 0;
 
   constructor(host: WorkerHost) {
     this.#host = host;
@@ -143,6 +148,12 @@ export class WorkerRuntime {
   async #init(init: InitMessage): Promise<void> {
     try {
       this.#control = this.#host.openControl(init);
+      // Native extensions find the running task's abort flag through the C API's
+      // current_abort_flag(): the worker registers its control block once, then names the running
+      // task's slot in a cell of it (a plain store per task, no call into native code).
+      this.#cells = this.#control.allCells();
+      this.#currentCell = currentTaskCell(this.#control.byteLength);
+      native.setThreadControl(this.#cells, this.#currentCell, CONTROL_CELLS_PER_SLOT, 1);
       const lock = init.lock;
       this.#interpreter = lock.model === 'shared' ? Interpreter.main() : Interpreter.byId(lock.interpreterId);
       if (this.#interpreter.id !== Interpreter.main().id) this.#mainInterpreter = Interpreter.main();
@@ -252,7 +263,7 @@ export class WorkerRuntime {
         const stateCell = slotStateCell(item.slot);
         // Claim the slot; if cancel() got there first, skip the task.
         if (control.compareExchange(stateCell, SLOT_PENDING, SLOT_RUNNING) !== SLOT_PENDING) {
-          this.#results.push(item.id, STATUS_SKIPPED, undefined, 0, 0);
+          this.#results.push(item.id, STATUS_SKIPPED, null, 0, 0);
           continue;
         }
         let fn = this.#functions.get(item.taskId);
@@ -275,10 +286,12 @@ export class WorkerRuntime {
           const running = new RunningTask(item.id, flag);
           this.#running = running;
           setCurrentTask(running);
+          this.#cells![this.#currentCell] = item.slot + 1;
           try {
             payload = this.#call(fn, item);
             if (isThenable(payload)) payload = await payload;
           } finally {
+            this.#cells![this.#currentCell] = 0;
             setCurrentTask(undefined);
             this.#running = undefined;
           }
@@ -295,7 +308,10 @@ export class WorkerRuntime {
           this.#lockMisuse = undefined;
         }
         if (status === STATUS_ERROR) payload = serializeThrown(payload);
-        else if (payload === undefined) status = STATUS_VOID;
+        else if (payload === undefined) {
+          status = STATUS_VOID;
+          payload = null; // said by the status; null keeps a process's result message plain JSON
+        }
         const runMs = performance.now() - t0;
         if (status === STATUS_OK && isTransferMarker(payload)) {
           (this.#transfer ??= []).push(...payload.list);

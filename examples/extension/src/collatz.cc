@@ -8,11 +8,19 @@
 //   init(capsule)                    imports the table from gil-lab's extensionApi(); per thread
 //   stoppingTimes(lo, hi, mode, interpreterId?, abortFlag?)
 //       -> { count, totalSteps, maxSteps, argMax, yields, acquiredLock, aborted }
+//   stoppingTimesAsync(lo, hi, mode, interpreterId?, abortFlag?) -> Promise of the same
+//       the same computation as napi_async_work on Node's thread pool: the calling thread goes on
+//       (an executor worker lets go of its lock while it awaits), the pool thread takes the lock
+//       and holds it (checkpointing) or releases it for the computation.
+// Without interpreterId the kernel uses the calling thread's current interpreter, and without
+// abortFlag the running executor task's abort flag: both from the C API (version 2), so a task
+// needs to pass neither.
 #include <node_api.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -93,15 +101,35 @@ Result stoppingTimes(uint64_t lo, uint64_t hi, BetweenSlices betweenSlices) {
   return r;
 }
 
-// An abort flag set by another thread (an Int32Array element, e.g. a ThreadPoolExecutor task's
-// abortFlag): nonzero means stop. It carries no data, so a relaxed load suffices.
-inline bool abortRequested(const int32_t* flag) {
-  if (flag == nullptr) return false;
-#if defined(__GNUC__) || defined(__clang__)
-  return __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
-#else
-  return *static_cast<const volatile int32_t*>(flag) != 0;
-#endif
+// The computation as a CPython extension function runs it, on whichever thread calls this: enter
+// holding the lock (taken here unless this thread holds it already, as a ThreadPoolExecutor
+// worker running a task does), then either keep it and checkpoint between slices (hold, like
+// interpreted code) or release it for the whole computation (Py_BEGIN/END_ALLOW_THREADS). An
+// abort flag (another thread sets it nonzero) stops it within one slice.
+struct Outcome {
+  Result r;
+  uint64_t yields = 0;
+  bool acquiredLock = false;
+};
+
+Outcome runStoppingTimes(const gil_lab::Interpreter& interp, uint64_t lo, uint64_t hi,
+                         bool release, const int32_t* abortFlag) {
+  Outcome out;
+  gil_lab::HoldLock hold(interp);
+  out.acquiredLock = hold.acquiredHere();
+  if (!release) {
+    out.r = stoppingTimes(lo, hi, [&] {
+      hold.checkpoint();
+      return !gil_lab::abortRequested(abortFlag);
+    });
+    out.yields = hold.yields();
+  } else {
+    gil_lab::ReleaseLock released(interp);  // Py_BEGIN_ALLOW_THREADS
+    out.r = stoppingTimes(lo, hi, [&] { return !gil_lab::abortRequested(abortFlag); });
+    released.reacquire();  // Py_END_ALLOW_THREADS, with errors as exceptions
+  }
+  hold.release();
+  return out;
 }
 
 // --- Node-API plumbing ---------------------------------------------------------------------------
@@ -220,7 +248,8 @@ napi_value Init(napi_env env, napi_callback_info info) {
     if (table == nullptr) {
       throw ArgumentError{
           false, "init(capsule): capsule is not a gil-lab extension API capsule of version " +
-                     std::to_string(GIL_LAB_API_VERSION) + " (got " + typeName(env, argv[0]) +
+                     std::to_string(GIL_LAB_API_VERSION) + " or later (got " +
+                     typeName(env, argv[0]) +
                      "); pass extensionApi() from the gil-lab package, and rebuild this addon "
                      "against the gil_lab.h of the gil-lab you use"};
     }
@@ -251,75 +280,160 @@ const int32_t* abortFlagArg(napi_env env, napi_value v) {
   return static_cast<const int32_t*>(data);
 }
 
-// stoppingTimes(lo, hi, mode, interpreterId?, abortFlag?): mode 'hold' or 'release';
-// interpreterId defaults to the main interpreter (the process-wide GIL).
+// The checked arguments of stoppingTimes / stoppingTimesAsync.
+struct Call {
+  const gil_lab_api* table = nullptr;
+  void* handle = nullptr;
+  uint64_t lo = 0, hi = 0;
+  bool release = false;
+  const int32_t* abortFlag = nullptr;
+  napi_value abortFlagArray = nullptr;  // the caller's Int32Array, if one was given
+};
+
+// (lo, hi, mode, interpreterId?, abortFlag?): mode 'hold' or 'release'; interpreterId defaults to
+// the calling thread's current interpreter, abortFlag to the running executor task's flag.
+Call parseCall(napi_env env, napi_callback_info info, const char* name) {
+  size_t argc = 5;
+  napi_value argv[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
+  check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  Call c;
+  c.table = state(env)->table;
+  if (c.table == nullptr) {
+    throw std::runtime_error(std::string(name) +
+                             "(): call init(extensionApi()) on this thread first (each thread "
+                             "loads its own instance of the addon)");
+  }
+  if (argc < 3)
+    throw ArgumentError{false, std::string(name) + "(lo, hi, mode): expected 3 arguments"};
+  const double kMaxN = 4294967296.0;  // 2^32: see stoppingTime()
+  c.lo = integerArg(env, argv[0], "lo", 1, kMaxN);
+  c.hi = integerArg(env, argv[1], "hi", 1, kMaxN);
+  if (c.hi < c.lo) throw ArgumentError{true, "hi must be >= lo"};
+  std::string mode = stringArg(env, argv[2], "mode");
+  if (mode != "hold" && mode != "release") {
+    throw ArgumentError{true, "mode must be 'hold' or 'release', got '" + mode + "'"};
+  }
+  c.release = mode == "release";
+  napi_valuetype idType = napi_undefined;
+  if (argc >= 4) check(env, napi_typeof(env, argv[3], &idType));
+  if (idType != napi_undefined) {
+    uint32_t id =
+        static_cast<uint32_t>(integerArg(env, argv[3], "interpreterId", 0, 4294967295.0));
+    c.handle = c.table->interpreter_by_id(id);
+    if (c.handle == nullptr) {
+      throw ArgumentError{true, "interpreterId: no interpreter with id " + std::to_string(id)};
+    }
+  } else {
+    c.handle = c.table->interpreter_current();
+  }
+  c.abortFlag = argc >= 5 ? abortFlagArg(env, argv[4]) : nullptr;
+  if (c.abortFlag != nullptr) {
+    c.abortFlagArray = argv[4];
+  } else {
+    c.abortFlag = c.table->current_abort_flag();
+  }
+  return c;
+}
+
+napi_value resultObject(napi_env env, const Outcome& o) {
+  napi_value out;
+  check(env, napi_create_object(env, &out));
+  setNumber(env, out, "count", static_cast<double>(o.r.count));
+  setNumber(env, out, "totalSteps", static_cast<double>(o.r.totalSteps));
+  setNumber(env, out, "maxSteps", static_cast<double>(o.r.maxSteps));
+  setNumber(env, out, "argMax", static_cast<double>(o.r.argMax));
+  setNumber(env, out, "yields", static_cast<double>(o.yields));
+  setBoolean(env, out, "acquiredLock", o.acquiredLock);
+  setBoolean(env, out, "aborted", o.r.aborted);
+  return out;
+}
+
 napi_value StoppingTimes(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    size_t argc = 5;
-    napi_value argv[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
-    check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-    const gil_lab_api* table = state(env)->table;
-    if (table == nullptr) {
-      throw std::runtime_error(
-          "stoppingTimes(): call init(extensionApi()) on this thread first (each thread loads "
-          "its own instance of the addon)");
-    }
-    if (argc < 3) throw ArgumentError{false, "stoppingTimes(lo, hi, mode): expected 3 arguments"};
-    const double kMaxN = 4294967296.0;  // 2^32: see stoppingTime()
-    uint64_t lo = integerArg(env, argv[0], "lo", 1, kMaxN);
-    uint64_t hi = integerArg(env, argv[1], "hi", 1, kMaxN);
-    if (hi < lo) throw ArgumentError{true, "hi must be >= lo"};
-    std::string mode = stringArg(env, argv[2], "mode");
-    if (mode != "hold" && mode != "release") {
-      throw ArgumentError{true, "mode must be 'hold' or 'release', got '" + mode + "'"};
-    }
-    napi_valuetype idType = napi_undefined;
-    if (argc >= 4) check(env, napi_typeof(env, argv[3], &idType));
-    void* handle = table->interpreter_main();
-    if (idType != napi_undefined) {
-      uint32_t id =
-          static_cast<uint32_t>(integerArg(env, argv[3], "interpreterId", 0, 4294967295.0));
-      handle = table->interpreter_by_id(id);
-      if (handle == nullptr) {
-        throw ArgumentError{true, "interpreterId: no interpreter with id " + std::to_string(id)};
-      }
-    }
-    const int32_t* abortFlag = argc >= 5 ? abortFlagArg(env, argv[4]) : nullptr;
-    gil_lab::Interpreter interp(gil_lab::Api(*table), handle);
+    Call c = parseCall(env, info, "stoppingTimes");
+    gil_lab::Interpreter interp(gil_lab::Api(*c.table), c.handle);
+    return resultObject(env, runStoppingTimes(interp, c.lo, c.hi, c.release, c.abortFlag));
+  });
+}
 
-    Result r;
-    uint64_t yields = 0;
-    bool acquiredLock = false;
-    {
-      // Enter as a CPython extension function is entered: holding the lock (taken here unless
-      // this thread holds it already, as a ThreadPoolExecutor worker running a task does).
-      gil_lab::HoldLock hold(interp);
-      acquiredLock = hold.acquiredHere();
-      if (mode == "hold") {
-        // Like interpreted code: the eval-breaker check between slices.
-        r = stoppingTimes(lo, hi, [&] {
-          hold.checkpoint();
-          return !abortRequested(abortFlag);
-        });
-        yields = hold.yields();
-      } else {
-        gil_lab::ReleaseLock released(interp);  // Py_BEGIN_ALLOW_THREADS
-        r = stoppingTimes(lo, hi, [&] { return !abortRequested(abortFlag); });
-        released.reacquire();  // Py_END_ALLOW_THREADS, with errors as exceptions
-      }
-      hold.release();
-    }
+// --- the asynchronous variant: napi_async_work ---------------------------------------------------
 
-    napi_value out;
-    check(env, napi_create_object(env, &out));
-    setNumber(env, out, "count", static_cast<double>(r.count));
-    setNumber(env, out, "totalSteps", static_cast<double>(r.totalSteps));
-    setNumber(env, out, "maxSteps", static_cast<double>(r.maxSteps));
-    setNumber(env, out, "argMax", static_cast<double>(r.argMax));
-    setNumber(env, out, "yields", static_cast<double>(yields));
-    setBoolean(env, out, "acquiredLock", acquiredLock);
-    setBoolean(env, out, "aborted", r.aborted);
-    return out;
+struct AsyncCall {
+  Call call;
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  napi_ref abortFlagRef = nullptr;  // keeps the caller's Int32Array alive while the work runs
+  Outcome outcome;
+  std::string error;  // set by Execute on failure
+  int errorCode = 0;  // a GIL_LAB_ERR_* code, or 0
+};
+
+// On a thread of Node's pool: no JavaScript here, and nothing may throw out of it. The lock is
+// taken, held or released, and let go again on this thread.
+void ExecuteAsync(napi_env, void* data) {
+  auto* a = static_cast<AsyncCall*>(data);
+  try {
+    gil_lab::Interpreter interp(gil_lab::Api(*a->call.table), a->call.handle);
+    a->outcome = runStoppingTimes(interp, a->call.lo, a->call.hi, a->call.release, a->call.abortFlag);
+  } catch (const gil_lab::Error& e) {
+    a->error = e.what();
+    a->errorCode = e.code();
+  } catch (const std::exception& e) {
+    a->error = e.what();
+  }
+}
+
+// Back on the calling JavaScript thread: settle the Promise and free everything.
+void CompleteAsync(napi_env env, napi_status status, void* data) {
+  std::unique_ptr<AsyncCall> a(static_cast<AsyncCall*>(data));
+  if (a->abortFlagRef != nullptr) napi_delete_reference(env, a->abortFlagRef);
+  napi_delete_async_work(env, a->work);
+  napi_value settled = nullptr;
+  bool ok = false;
+  if (status == napi_ok && a->error.empty()) {
+    try {
+      settled = resultObject(env, a->outcome);
+      ok = true;
+    } catch (const std::exception& e) {
+      a->error = e.what();
+    }
+  } else if (status != napi_ok) {
+    a->error = "stoppingTimesAsync(): the work was cancelled";
+  }
+  if (!ok) {
+    napi_value message = nullptr, code = nullptr;
+    napi_create_string_utf8(env, a->error.c_str(), NAPI_AUTO_LENGTH, &message);
+    if (a->errorCode != 0) {
+      napi_create_string_utf8(env, gil_lab::codeName(a->errorCode), NAPI_AUTO_LENGTH, &code);
+    }
+    napi_create_error(env, code, message, &settled);
+  }
+  if (ok) {
+    napi_resolve_deferred(env, a->deferred, settled);
+  } else {
+    napi_reject_deferred(env, a->deferred, settled);
+  }
+}
+
+napi_value StoppingTimesAsync(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = std::make_unique<AsyncCall>();
+    a->call = parseCall(env, info, "stoppingTimesAsync");
+    if (a->call.abortFlagArray != nullptr) {
+      check(env, napi_create_reference(env, a->call.abortFlagArray, 1, &a->abortFlagRef));
+    }
+    napi_value promise, name;
+    check(env, napi_create_promise(env, &a->deferred, &promise));
+    check(env, napi_create_string_utf8(env, "collatz.stoppingTimesAsync", NAPI_AUTO_LENGTH, &name));
+    check(env, napi_create_async_work(env, nullptr, name, ExecuteAsync, CompleteAsync, a.get(),
+                                      &a->work));
+    if (napi_queue_async_work(env, a->work) != napi_ok) {
+      napi_delete_async_work(env, a->work);
+      if (a->abortFlagRef != nullptr) napi_delete_reference(env, a->abortFlagRef);
+      throw std::runtime_error("stoppingTimesAsync(): could not queue the work");
+    }
+    a.release();  // CompleteAsync owns it now
+    return promise;
   });
 }
 
@@ -332,6 +446,8 @@ napi_value ModuleInit(napi_env env, napi_value exports) {
       {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"stoppingTimes", nullptr, StoppingTimes, nullptr, nullptr, nullptr, napi_enumerable,
        nullptr},
+      {"stoppingTimesAsync", nullptr, StoppingTimesAsync, nullptr, nullptr, nullptr,
+       napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

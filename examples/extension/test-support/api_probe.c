@@ -11,7 +11,7 @@
 
 #include "gil_lab.h"
 
-/* A table that claims a version this header does not have. */
+/* A table older than this header's version (it lacks the fields this header reads). */
 static gil_lab_api wrong_version_table;
 /* Something to point at that is not an interpreter. */
 static int not_an_interpreter;
@@ -32,7 +32,7 @@ static napi_value arg0(napi_env env, napi_callback_info info) {
 }
 
 /* forge(kind): 'untagged' an External with no type tag; 'other-tag' an External tagged by someone
- * else; 'wrong-version' gil-lab's tag on a table of version GIL_LAB_API_VERSION + 1. */
+ * else; 'wrong-version' gil-lab's tag on a table of version GIL_LAB_API_VERSION - 1. */
 static napi_value Forge(napi_env env, napi_callback_info info) {
   static const napi_type_tag kOtherTag = {0x0123456789abcdefull, 0xfedcba9876543210ull};
   static const napi_type_tag kGilLabTag = {GIL_LAB_API_TYPE_TAG_LOWER, GIL_LAB_API_TYPE_TAG_UPPER};
@@ -45,7 +45,7 @@ static napi_value Forge(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "kind must be a string");
     return NULL;
   }
-  wrong_version_table.version = GIL_LAB_API_VERSION + 1;
+  wrong_version_table.version = GIL_LAB_API_VERSION - 1;
   CHECK_STATUS(napi_create_external(env, &wrong_version_table, NULL, NULL, &external));
   if (strcmp(kind, "untagged") == 0) return external;
   if (strcmp(kind, "other-tag") == 0) {
@@ -70,6 +70,55 @@ static napi_value Imports(napi_env env, napi_callback_info info) {
   }
   CHECK_STATUS(napi_get_boolean(env, gil_lab_import(env, value) != NULL, &result));
   return result;
+}
+
+/* importsAsV1(value): what gil_lab_import() of the version-1 header (exactly version 1, same tag)
+ * answers — an addon built before version 2 — and, if it accepts, whether the table works:
+ * { imports, mainHeld } (held_by_current_thread on the main interpreter through that table). */
+static napi_value ImportsAsV1(napi_env env, napi_callback_info info) {
+  static const napi_type_tag kTag = {GIL_LAB_API_TYPE_TAG_LOWER, GIL_LAB_API_TYPE_TAG_UPPER};
+  napi_value value = arg0(env, info);
+  napi_valuetype type;
+  bool tagged = false;
+  void* data = NULL;
+  const gil_lab_api* api = NULL;
+  napi_value out, flag;
+  if (value == NULL) {
+    napi_throw_type_error(env, NULL, "value is required");
+    return NULL;
+  }
+  if (napi_typeof(env, value, &type) == napi_ok && type == napi_external &&
+      napi_check_object_type_tag(env, value, &kTag, &tagged) == napi_ok && tagged &&
+      napi_get_value_external(env, value, &data) == napi_ok && data != NULL &&
+      ((const gil_lab_api*)data)->version == 1) {
+    api = (const gil_lab_api*)data;
+  }
+  CHECK_STATUS(napi_create_object(env, &out));
+  CHECK_STATUS(napi_get_boolean(env, api != NULL, &flag));
+  CHECK_STATUS(napi_set_named_property(env, out, "imports", flag));
+  if (api != NULL) {
+    CHECK_STATUS(napi_get_boolean(env, api->held_by_current_thread(api->interpreter_main()) == 1,
+                                  &flag));
+    CHECK_STATUS(napi_set_named_property(env, out, "mainHeld", flag));
+  }
+  return out;
+}
+
+/* currentIsMain(capsule): whether interpreter_current() on this thread is the main interpreter,
+ * and whether current_abort_flag() is NULL here: { currentIsMain, abortFlagIsNull }. */
+static napi_value Current(napi_env env, napi_callback_info info) {
+  const gil_lab_api* api = gil_lab_import(env, arg0(env, info));
+  napi_value out, flag;
+  if (api == NULL) {
+    napi_throw_type_error(env, NULL, "capsule is not a gil-lab extension API capsule");
+    return NULL;
+  }
+  CHECK_STATUS(napi_create_object(env, &out));
+  CHECK_STATUS(napi_get_boolean(env, api->interpreter_current() == api->interpreter_main(), &flag));
+  CHECK_STATUS(napi_set_named_property(env, out, "currentIsMain", flag));
+  CHECK_STATUS(napi_get_boolean(env, api->current_abort_flag() == NULL, &flag));
+  CHECK_STATUS(napi_set_named_property(env, out, "abortFlagIsNull", flag));
+  return out;
 }
 
 static void set_int(napi_env env, napi_value obj, const char* key, int value) {
@@ -158,6 +207,8 @@ static napi_value ModuleInit(napi_env env, napi_value exports) {
       {"imports", NULL, Imports, NULL, NULL, NULL, napi_enumerable, NULL},
       {"bogusPointers", NULL, BogusPointers, NULL, NULL, NULL, napi_enumerable, NULL},
       {"misuse", NULL, Misuse, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"importsAsV1", NULL, ImportsAsV1, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"current", NULL, Current, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
