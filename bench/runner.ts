@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { native } from 'gil-lab/native';
 import { createProgress, type Progress, type ProgressStream } from 'gil-lab/report/progress';
 import { renderTable } from 'gil-lab/report/table';
-import { runCases } from './micro-bench.js';
+import { runCases } from './benchmark-js.js';
 import { casesTable, checkLabel, defaultLabel, machineInfo, writeRunFiles, type RunRecord } from './results-writer.js';
 import { suites } from './suites/index.js';
 import type { BenchOptions, BenchSuite, BenchSuiteResult, BenchTable } from './suite.js';
@@ -21,7 +21,7 @@ export interface RunBenchOptions {
   json?: boolean;
   /** Write `<label>-<date>.json`, `.md` and `.svg` here. Nothing is written without it. */
   outDir?: string;
-  /** Seconds per micro-benchmark case (micro-bench.ts); default 1, or 0.1 with `quick`. */
+  /** Seconds per micro-benchmark case (the npm benchmark package, bench/benchmark-js.ts); default 1, or 0.1 with `quick`. */
   maxTimeS?: number;
   /** Every suite scales its work down (see BenchOptions.quick). */
   quick?: boolean;

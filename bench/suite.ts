@@ -2,7 +2,7 @@
 import type { ChartSpec } from 'gil-lab/report/types';
 
 export interface BenchOptions {
-  /** Seconds each micro-benchmark case may run (micro-bench.ts); smaller is quicker and noisier. */
+  /** Seconds each micro-benchmark case may run (the npm benchmark package, bench/benchmark-js.ts); smaller is quicker and noisier. */
   maxTimeS: number;
   /**
    * `--quick`: every suite scales its work down so that all suites together finish in about two

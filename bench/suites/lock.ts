@@ -11,7 +11,7 @@
 // waiter's p50 within 20% of the switch interval. Issue 13: both scale ratios ≤ 2×. Each note says
 // whether this run met it.
 import { Interpreter, native } from 'gil-lab';
-import { runCases } from '../micro-bench.js';
+import { runCases } from '../benchmark-js.js';
 import type { BenchOptions, BenchSuite, BenchSuiteResult } from '../suite.js';
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
