@@ -199,7 +199,19 @@ export class Interpreter {
     return native.interpreterConfig(this.id).checkInterval;
   }
 
-  /** Changes the policy or intervals; the lock must be free (no holder, no waiter). */
+  /** The switch interval in microseconds (sys.getswitchinterval, in µs rather than seconds). */
+  getSwitchInterval(): number {
+    return this.switchIntervalUs;
+  }
+
+  /** sys.setswitchinterval: allowed at any time, also while the lock is held or waited on; a waiter
+   * starts its next wait with the new value. */
+  setSwitchInterval(us: number): void {
+    this.configure({ switchIntervalUs: us });
+  }
+
+  /** Changes the policy or intervals. Intervals alone change at any time (as sys.setswitchinterval);
+   * a policy change needs a free lock (no holder, no waiter). */
   configure(opts: InterpreterOptions): void {
     if (opts === undefined) throw new TypeError('configure(): options are required');
     const o = checkOptions(opts, 'configure()');
