@@ -24,6 +24,8 @@ export {
   KernelAbortError,
   KERNEL_MODES,
 } from './kernels/index.js';
+export { IoChannel, startOsThread } from './kernels/io-channel.js';
+export type { IoChannelOptions, OsThreadResult } from './kernels/io-channel.js';
 export type {
   KernelMode,
   KernelOptions,

@@ -110,7 +110,7 @@ function flagOf(signal: AbortInput | undefined): Int32Array | undefined {
   return undefined; // an AbortSignal cannot fire during a sync call
 }
 
-function callSync<R>(name: string, options: unknown, invoke: Invoke<R>): R {
+export function callSync<R>(name: string, options: unknown, invoke: Invoke<R>): R {
   const o = checkKernelOptions(options);
   const early = abortedBeforeStart(name, o.signal);
   if (early) throw early;
