@@ -263,16 +263,30 @@ test('memory-bound: a machine whose memory keeps up with all its cores says "not
   assert.match(verdict.text, /keeps up with 4 cores/);
 });
 
-test('startup: holds when processes are slower and bigger, not otherwise', () => {
+test('startup: holds when processes are slower and bigger than OS threads, not otherwise', () => {
   const rows = (processMs: number, processRss: number): StartupRow[] => [
-    { kind: 'thread', samples: 5, startupMs: 40, rssBytes: 10 * 2 ** 20 },
+    { kind: 'os-thread', samples: 5, startupMs: 40, rssBytes: 10 * 2 ** 20 },
+    { kind: 'worker-thread', samples: 5, startupMs: 500, rssBytes: 90 * 2 ** 20 },
     { kind: 'process', samples: 5, startupMs: processMs, rssBytes: processRss },
   ];
   const verdict = startupVerdict(rows(100, 50 * 2 ** 20));
   assert.equal(verdict.holds, true, verdict.text);
   assert.match(verdict.text, /2\.5×/);
+  assert.match(verdict.text, /OS thread/);
+  assert.match(verdict.text, /Node worker thread \(Node's cost/);
   assert.equal(startupVerdict(rows(30, 50 * 2 ** 20)).holds, false);
   assert.equal(startupVerdict(rows(100, 5 * 2 ** 20)).holds, false);
+});
+
+test('startup: the verdict is about the OS thread, not the slower Node worker thread', () => {
+  // A process faster than a Node worker but slower than an OS thread: the claim holds.
+  const verdict = startupVerdict([
+    { kind: 'os-thread', samples: 5, startupMs: 0.05, rssBytes: 64 * 2 ** 10 },
+    { kind: 'worker-thread', samples: 5, startupMs: 90, rssBytes: 20 * 2 ** 20 },
+    { kind: 'process', samples: 5, startupMs: 60, rssBytes: 50 * 2 ** 20 },
+  ]);
+  assert.equal(verdict.holds, true, verdict.text);
+  assert.equal(startupVerdict([{ kind: 'process', samples: 5, startupMs: 60, rssBytes: 1 }]).holds, false);
 });
 
 function ipcRows(sharedSeconds: number): IpcRow[] {
