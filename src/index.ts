@@ -4,6 +4,7 @@ export { native, loadNativeAddonFrom, NativeAddonLoadError } from './native.js';
 export type { NativeAddon } from './native.js';
 export { version, hardwareConcurrency } from './platform.js';
 export { Interpreter, POLICIES } from './interpreter.js';
+export type { GilState } from './interpreter.js';
 export type {
   Policy,
   InterpreterOptions,

@@ -8,6 +8,9 @@ import { native, type InterpreterHandle } from './native.js';
 export type Policy = 'cpython' | 'legacy' | 'fifo' | 'none';
 export const POLICIES: readonly Policy[] = ['cpython', 'legacy', 'fifo', 'none'];
 
+/** What ensure() found, as PyGILState_STATE: 'locked' = the thread already held the lock. */
+export type GilState = 'locked' | 'unlocked';
+
 export interface InterpreterOptions {
   /** Lock policy; default 'cpython'. */
   policy?: Policy;
@@ -126,6 +129,9 @@ export class Interpreter {
   readonly id: number;
   readonly #handle: Handle;
   #pendingAcquire = false;
+  // PyGILState: one entry per ensure() not yet released on this thread (Interpreter objects are per
+  // thread), true where that ensure() took the lock.
+  readonly #ensured: boolean[] = [];
   #watchdogTimer: ReturnType<typeof setInterval> | undefined;
 
   /** The process-wide interpreter: its lock is the GIL shared by every thread of the process. */
@@ -241,6 +247,51 @@ export class Interpreter {
 
   release(): void {
     this.#handle.release();
+  }
+
+  /**
+   * PyGILState_Ensure: makes sure the calling thread holds the lock, whether or not it did before,
+   * and returns what it found — 'locked' (it already held it: nothing was taken) or 'unlocked' (it
+   * was taken now). Calls nest; each is undone by one releaseEnsured(), innermost first. Blocks the
+   * calling thread while it waits (as acquire()). Plain acquire() stays strict: it throws if held.
+   */
+  ensure(): GilState {
+    if (this.#handle.held()) {
+      this.#ensured.push(false);
+      return 'locked';
+    }
+    this.#handle.acquire();
+    this.#ensured.push(true);
+    return 'unlocked';
+  }
+
+  /**
+   * PyGILState_Release: undoes the innermost ensure(). The lock is let go only if that ensure() took
+   * it; otherwise it stays held. `state`, if given, must be what that ensure() returned.
+   */
+  releaseEnsured(state?: GilState): void {
+    if (state !== undefined && state !== 'locked' && state !== 'unlocked') {
+      throw new RangeError(`releaseEnsured(): state must be 'locked' or 'unlocked', got ${JSON.stringify(state)}`);
+    }
+    const took = this.#ensured.at(-1);
+    if (took === undefined) throw new Error('releaseEnsured() without a matching ensure() on this thread');
+    if (state !== undefined && state !== (took ? 'unlocked' : 'locked')) {
+      throw new Error(
+        `releaseEnsured('${state}') does not match the innermost ensure(), which returned '${took ? 'unlocked' : 'locked'}': release them innermost first`,
+      );
+    }
+    if (!this.#handle.held()) {
+      throw new Error(
+        'releaseEnsured(): the calling thread no longer holds the interpreter lock (was it release()d between ensure() and releaseEnsured()?)',
+      );
+    }
+    this.#ensured.pop();
+    if (took) this.#handle.release();
+  }
+
+  /** How many ensure() calls on this thread are not yet released (PyGILState's counter). */
+  get ensureDepth(): number {
+    return this.#ensured.length;
   }
 
   /** The eval-breaker check: if another thread asked for the lock, let it go and take it back.
