@@ -209,6 +209,7 @@ function refRows(racyLost: number, atomicNs: number, atomicLost = 0): RefcountRo
     nsPerOp: number,
   ): RefcountRow => ({
     strategy,
+    workload: 'uniform',
     threads,
     operations: 1000,
     lostUpdates,
@@ -231,6 +232,22 @@ test('refcount: holds when racy counting loses updates, the others do not, and a
   const verdict = refcountVerdict(refRows(5000, 5));
   assert.equal(verdict.holds, true, verdict.text);
   assert.match(verdict.text, /lost 5,000 updates/);
+});
+
+test('refcount: the owner-heavy rows are reported beside the uniform ones, and their losses count too', () => {
+  const owner = (strategy: RefcountRow['strategy'], nsPerOp: number, lostUpdates = 0): RefcountRow => ({
+    strategy,
+    workload: 'owner-heavy',
+    threads: 2,
+    operations: 1000,
+    lostUpdates,
+    prematureFrees: 0,
+    nsPerOp,
+  });
+  const verdict = refcountVerdict([...refRows(5000, 5), owner('atomic', 20), owner('biased', 4)]);
+  assert.equal(verdict.holds, true, verdict.text);
+  assert.match(verdict.text, /90% of updates by the owner, biased counting took 4\.00 ns per update against 20\.0 ns atomic \(5× cheaper\)/);
+  assert.equal(refcountVerdict([...refRows(5000, 5), owner('atomic', 20), owner('biased', 4, 7)]).holds, false);
 });
 
 test('refcount: does not hold without a race, with a safe strategy losing updates, or with free atomics', () => {
