@@ -18,6 +18,13 @@ export interface InterpreterOptions {
   switchIntervalUs?: number;
   /** Legacy policy only: checkpoints between forced releases; default 100. */
   checkInterval?: number;
+  /**
+   * new Interpreter() only. true (default): the interpreter has a lock of its own (PEP 684's
+   * OWN_GIL, Python 3.12). false: it shares the main interpreter's lock (the legacy default of
+   * Py_NewInterpreter): its id is then the main one's, the lock whose policy and intervals it uses
+   * (so policy, switchIntervalUs and checkInterval cannot be given with it).
+   */
+  ownLock?: boolean;
 }
 
 export interface ThreadLockStats {
@@ -110,6 +117,16 @@ function checkOptions(opts: unknown, where: string): InterpreterOptions {
       throw new RangeError(`switchIntervalUs must be > 0 and <= ${MAX_SWITCH_INTERVAL_US} (10 s), got ${v}`);
     }
   }
+  if (o.ownLock !== undefined) {
+    if (where !== 'new Interpreter()') throw new TypeError(`${where}: ownLock is fixed when the interpreter is created`);
+    if (typeof o.ownLock !== 'boolean') throw new TypeError(`ownLock must be a boolean, got ${typeof o.ownLock}`);
+    if (!o.ownLock && (o.policy !== undefined || o.switchIntervalUs !== undefined || o.checkInterval !== undefined)) {
+      throw new RangeError(
+        "ownLock: false shares the main interpreter's lock, so its policy and intervals are the main one's: " +
+          'configure Interpreter.main() instead of passing policy, switchIntervalUs or checkInterval',
+      );
+    }
+  }
   if (o.checkInterval !== undefined) {
     const v = o.checkInterval;
     if (typeof v !== 'number') throw new TypeError(`checkInterval must be a number, got ${typeof v}`);
@@ -186,14 +203,21 @@ export class Interpreter {
   /** @internal */
   constructor(opts: InterpreterOptions | undefined, existingId: number);
   constructor(opts?: InterpreterOptions, existingId?: number) {
+    let shared = false;
     if (existingId === undefined) {
       const o = checkOptions(opts, 'new Interpreter()');
-      existingId = native.interpreterCreate(o.policy, o.switchIntervalUs, o.checkInterval);
+      shared = o.ownLock === false;
+      existingId = shared ? 0 : native.interpreterCreate(o.policy, o.switchIntervalUs, o.checkInterval);
     }
     this.id = existingId;
+    this.ownLock = !shared;
     this.#handle = native.interpreterHandle(existingId);
-    known.set(existingId, this);
+    // A shared-lock interpreter is not the main one: byId(0) stays the main interpreter.
+    if (!shared) known.set(existingId, this);
   }
+
+  /** False for an interpreter made with { ownLock: false }: it runs under the main interpreter's lock. */
+  readonly ownLock: boolean;
 
   get policy(): Policy {
     return native.interpreterConfig(this.id).policy as Policy;
@@ -379,7 +403,9 @@ export class Interpreter {
   }
 
   /** Removes the interpreter from the process; its lock must be free. The main one cannot be destroyed. */
+  /** Destroys the interpreter and its lock. One that shares the main lock leaves that lock alone. */
   destroy(): void {
+    if (!this.ownLock) return;
     native.interpreterDestroy(this.id);
     if (this.#watchdogTimer) clearInterval(this.#watchdogTimer);
     known.delete(this.id);
