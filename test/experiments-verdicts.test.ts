@@ -175,6 +175,8 @@ function switchRows(meanAtLongest: number, shareAtLongest: number): SwitchInterv
       ioMeanUs: 150,
       ioOpsPerSecond: 6600,
       switches: 1300,
+      handoffP50Us: 30,
+      sliceUs: 6,
     },
     {
       switchIntervalMs: 20,
@@ -185,12 +187,15 @@ function switchRows(meanAtLongest: number, shareAtLongest: number): SwitchInterv
       ioMeanUs: meanAtLongest,
       ioOpsPerSecond: 1e6 / meanAtLongest,
       switches: 26,
+      handoffP50Us: 20,
+      sliceUs: 6,
     },
   ];
 }
 
 test("switch-interval: holds when I/O latency and the CPU thread's lock share grow with the interval", () => {
   const verdict = switchIntervalVerdict(switchRows(2500, 0.97));
+  assert.match(verdict.text, /drop request reached the new holder in 25\.0 µs at the median, with the CPU thread's kernel checking every 6\.00 µs/);
   assert.equal(verdict.holds, true, verdict.text);
   assert.match(verdict.text, /16\.7×/);
 });
