@@ -118,7 +118,8 @@ function checkOptions(opts: unknown, where: string): InterpreterOptions {
     }
   }
   if (o.ownLock !== undefined) {
-    if (where !== 'new Interpreter()') throw new TypeError(`${where}: ownLock is fixed when the interpreter is created`);
+    if (where !== 'new Interpreter()')
+      throw new TypeError(`${where}: ownLock is fixed when the interpreter is created`);
     if (typeof o.ownLock !== 'boolean') throw new TypeError(`ownLock must be a boolean, got ${typeof o.ownLock}`);
     if (!o.ownLock && (o.policy !== undefined || o.switchIntervalUs !== undefined || o.checkInterval !== undefined)) {
       throw new RangeError(

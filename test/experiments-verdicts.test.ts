@@ -195,7 +195,10 @@ function switchRows(meanAtLongest: number, shareAtLongest: number): SwitchInterv
 
 test("switch-interval: holds when I/O latency and the CPU thread's lock share grow with the interval", () => {
   const verdict = switchIntervalVerdict(switchRows(2500, 0.97));
-  assert.match(verdict.text, /drop request reached the new holder in 25\.0 µs at the median, with the CPU thread's kernel checking every 6\.00 µs/);
+  assert.match(
+    verdict.text,
+    /drop request reached the new holder in 25\.0 µs at the median, with the CPU thread's kernel checking every 6\.00 µs/,
+  );
   assert.equal(verdict.holds, true, verdict.text);
   assert.match(verdict.text, /16\.7×/);
 });
@@ -251,7 +254,10 @@ test('refcount: the owner-heavy rows are reported beside the uniform ones, and t
   });
   const verdict = refcountVerdict([...refRows(5000, 5), owner('atomic', 20), owner('biased', 4)]);
   assert.equal(verdict.holds, true, verdict.text);
-  assert.match(verdict.text, /90% of updates by the owner, biased counting took 4\.00 ns per update against 20\.0 ns atomic \(5× cheaper\)/);
+  assert.match(
+    verdict.text,
+    /90% of updates by the owner, biased counting took 4\.00 ns per update against 20\.0 ns atomic \(5× cheaper\)/,
+  );
   assert.equal(refcountVerdict([...refRows(5000, 5), owner('atomic', 20), owner('biased', 4, 7)]).holds, false);
 });
 

@@ -32,7 +32,10 @@ test('one channel carries many round trips, releasing the lock around each one',
 
 test('bad channel input is refused with errors that name the argument', async () => {
   assert.throws(() => new IoChannel({ maxBytes: 0 }), { name: 'RangeError', message: /maxBytes/ });
-  assert.throws(() => new IoChannel({ maxBytes: '8' as unknown as number }), { name: 'TypeError', message: /maxBytes/ });
+  assert.throws(() => new IoChannel({ maxBytes: '8' as unknown as number }), {
+    name: 'TypeError',
+    message: /maxBytes/,
+  });
   assert.throws(() => new IoChannel(7 as never), { name: 'TypeError', message: /options/ });
   const interp = new Interpreter();
   await interp.acquireAsync();

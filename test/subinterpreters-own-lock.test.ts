@@ -72,6 +72,9 @@ test('InterpreterPoolExecutor runs each worker under an interpreter with its own
   const plain = new InterpreterPoolExecutor();
   assert.ok(plain instanceof ThreadPoolExecutor);
   await plain.shutdown();
-  assert.throws(() => new InterpreterPoolExecutor({ lock: 'shared' } as never), { name: 'RangeError', message: /lock/ });
+  assert.throws(() => new InterpreterPoolExecutor({ lock: 'shared' } as never), {
+    name: 'RangeError',
+    message: /lock/,
+  });
   assert.throws(() => new InterpreterPoolExecutor(null as never), { name: 'TypeError', message: /options/ });
 });

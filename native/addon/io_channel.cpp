@@ -4,6 +4,8 @@
 //     the kernel calling protocol of kernel_job.h (sync only: a channel serves one thread)
 //   channel.interrupt()   ends a wait in progress with an AbortError; the channel is then spent
 //   channel.close()       stops its echo thread and closes its pipes (also done when collected)
+#include "kernels/io_channel.h"
+
 #include <napi.h>
 
 #include <memory>
@@ -12,7 +14,6 @@
 
 #include "common.h"
 #include "kernel_job.h"
-#include "kernels/io_channel.h"
 
 namespace gil_addon {
 namespace {

@@ -3,6 +3,8 @@
 // Synchronous, as threading.Thread(...).start() then waiting for the answer: if the calling thread
 // holds the lock it lets go while it waits (as a blocking queue.get() releases the GIL) and takes
 // it back after. The wait is bounded (10 s): the addon never hangs on it.
+#include "kernels/os_thread.h"
+
 #include <napi.h>
 
 #include <memory>
@@ -10,12 +12,11 @@
 
 #include "common.h"
 #include "interpreter_lock.h"
-#include "kernels/os_thread.h"
 #include "kernels/slice_hook.h"
 
 namespace {
 
-constexpr uint64_t kMaxSpinNs = 10ull * 1000 * 1000 * 1000;       // 10 s of work at most
+constexpr uint64_t kMaxSpinNs = 10ull * 1000 * 1000 * 1000;  // 10 s of work at most
 constexpr uint64_t kTimeoutNs = 10ull * 1000 * 1000 * 1000 + kMaxSpinNs;
 
 Napi::Value OsThreadFirstResult(const Napi::CallbackInfo& info) {
@@ -52,6 +53,6 @@ Napi::Value OsThreadFirstResult(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterOsThread(Napi::Env env, Napi::Object exports) {
-  exports.Set("osThreadFirstResult", Napi::Function::New(env, OsThreadFirstResult,
-                                                         "osThreadFirstResult"));
+  exports.Set("osThreadFirstResult",
+              Napi::Function::New(env, OsThreadFirstResult, "osThreadFirstResult"));
 }

@@ -135,7 +135,8 @@ async function measureStartup(options: ExperimentOptions, step: Stepper): Promis
 export const startup = defineExperiment<StartupRow>({
   name: 'startup',
   question: 'What does it cost to start a thread, and a process?',
-  claim: 'Starting a process costs more than starting a thread (an OS thread, as CPython starts), and takes more memory.',
+  claim:
+    'Starting a process costs more than starting a thread (an OS thread, as CPython starts), and takes more memory.',
   inCpython:
     "threading.Thread is an OS thread in every Python 3; multiprocessing's start methods are fork (the Linux default up to 3.13), " +
     'spawn (the default on macOS since 3.8 and on Windows) and forkserver (the Linux default from 3.14).',

@@ -183,7 +183,7 @@ export const switchInterval = defineExperiment<SwitchIntervalRow>({
   traceable: true,
   takes: ['policy', 'size'],
   footnotes: [
-    'drop → holder: the lock\'s own measure of a hand-off, from the waiter\'s drop request to it holding the lock (median). ' +
+    "drop → holder: the lock's own measure of a hand-off, from the waiter's drop request to it holding the lock (median). " +
       'The CPU thread can only let go at a checkpoint, between slices of its kernel (CPU slice); CPython checks its eval breaker every ' +
       'few bytecodes, well under a microsecond. The rest is the waiter waking up. A checkpoint costs ~3 ns, under 1% of a slice.',
   ],

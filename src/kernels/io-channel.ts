@@ -16,7 +16,13 @@ import { checkInteger, checkObject } from './validate.js';
 
 /** The addon's channel (native/addon/io_channel.cpp). */
 export interface NativeIoChannel {
-  roundTrips(interpreterId: number, mode: number, flag: Int32Array | undefined, count: number, bytes: number): RoundTripResult;
+  roundTrips(
+    interpreterId: number,
+    mode: number,
+    flag: Int32Array | undefined,
+    count: number,
+    bytes: number,
+  ): RoundTripResult;
   interrupt(): void;
   close(): void;
   readonly closed: boolean;

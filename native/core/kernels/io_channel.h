@@ -54,7 +54,7 @@ class IoChannel {
 
   size_t maxBytes_;
   int requestRead_ = -1, requestWrite_ = -1, replyRead_ = -1, replyWrite_ = -1;
-  int wakeRead_ = -1, wakeWrite_ = -1;      // interrupt(): the caller's waits
+  int wakeRead_ = -1, wakeWrite_ = -1;          // interrupt(): the caller's waits
   int echoWakeRead_ = -1, echoWakeWrite_ = -1;  // close(): the echo thread's waits
   std::atomic<bool> interrupted_{false};
   std::atomic<bool> spent_{false};

@@ -19,8 +19,8 @@ struct OsThreadResult {
 };
 
 // Starts the thread and waits (at most timeoutNs) for its result; then joins it. The calling thread
-// must not hold the lock (the new thread needs it): kErrBusy if it does. Throws std::system_error if
-// the thread cannot be created, std::runtime_error if no result came in time (the thread is then
+// must not hold the lock (the new thread needs it): kErrBusy if it does. Throws std::system_error
+// if the thread cannot be created, std::runtime_error if no result came in time (the thread is then
 // left to finish on its own: it holds what it uses). Returns kOk, or the lock error the new thread
 // met taking the lock.
 int runOnNewOsThread(std::shared_ptr<Interpreter> interp, uint64_t spinNs, uint64_t timeoutNs,

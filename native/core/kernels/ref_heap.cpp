@@ -216,7 +216,8 @@ uint32_t RefHeap::generation(size_t i) const {
 RefStormResult RefHeap::storm(const RefStormOptions& options) {
   if (options.threads == 0) throw std::invalid_argument("RefHeap::storm: threads must be >= 1");
   if (!(options.ownerShare <= 1)) {  // also NaN
-    throw std::invalid_argument("RefHeap::storm: ownerShare must be in [0, 1] (or negative: uniform)");
+    throw std::invalid_argument(
+        "RefHeap::storm: ownerShare must be in [0, 1] (or negative: uniform)");
   }
   if (options.strategy == RefStrategy::Locked) {
     if (options.lock == nullptr)

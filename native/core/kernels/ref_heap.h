@@ -37,7 +37,7 @@ struct RefStormOptions {
   // object alike). In [0, 1]: that share of a thread's increfs go to objects it owns, the rest to
   // any object — the workload biased counting is built for (PEP 703: most updates by the owner).
   double ownerShare = -1;
-  InterpreterLock* lock = nullptr;   // required for Locked
+  InterpreterLock* lock = nullptr;  // required for Locked
   const int32_t* abortFlag = nullptr;
   // Async storms: a cancelled gate stops the threads like the abort flag (the storm is inside it
   // for its whole run).
