@@ -86,3 +86,27 @@ test('interrupt() ends the next round trip with an AbortError and spends the cha
     interp.destroy();
   }
 });
+
+test('a channel left open does not block the exit of a worker or of the process', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const { spawnSync } = await import('node:child_process');
+  const url = import.meta.resolve('gil-lab');
+  const body = `
+    const { Interpreter, IoChannel } = await import(${JSON.stringify(url)});
+    const interp = Interpreter.main();
+    interp.acquire();
+    const channel = new IoChannel({ maxBytes: 64 });
+    channel.roundTrips(10, 64, { mode: 'release' });
+    interp.release();
+    globalThis.keep = channel; // never closed
+  `;
+  const worker = new Worker(`(async () => { ${body} })()`, { eval: true });
+  const code = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', resolve);
+  });
+  assert.equal(code, 0);
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', body], { timeout: 10_000 });
+  assert.equal(child.signal, null, 'the process exited by itself within 10 s');
+  assert.equal(child.status, 0, child.stderr.toString());
+});
