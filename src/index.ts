@@ -4,6 +4,7 @@ export { native, loadNativeAddonFrom, NativeAddonLoadError } from './native.js';
 export type { NativeAddon } from './native.js';
 export { version, hardwareConcurrency } from './platform.js';
 export { Interpreter, POLICIES } from './interpreter.js';
+export type { GilState } from './interpreter.js';
 export type {
   Policy,
   InterpreterOptions,
@@ -24,6 +25,8 @@ export {
   KernelAbortError,
   KERNEL_MODES,
 } from './kernels/index.js';
+export { IoChannel, startOsThread } from './kernels/io-channel.js';
+export type { IoChannelOptions, OsThreadResult } from './kernels/io-channel.js';
 export type {
   KernelMode,
   KernelOptions,

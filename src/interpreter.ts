@@ -8,6 +8,9 @@ import { native, type InterpreterHandle } from './native.js';
 export type Policy = 'cpython' | 'legacy' | 'fifo' | 'none';
 export const POLICIES: readonly Policy[] = ['cpython', 'legacy', 'fifo', 'none'];
 
+/** What ensure() found, as PyGILState_STATE: 'locked' = the thread already held the lock. */
+export type GilState = 'locked' | 'unlocked';
+
 export interface InterpreterOptions {
   /** Lock policy; default 'cpython'. */
   policy?: Policy;
@@ -15,6 +18,13 @@ export interface InterpreterOptions {
   switchIntervalUs?: number;
   /** Legacy policy only: checkpoints between forced releases; default 100. */
   checkInterval?: number;
+  /**
+   * new Interpreter() only. true (default): the interpreter has a lock of its own (PEP 684's
+   * OWN_GIL, Python 3.12). false: it shares the main interpreter's lock (the legacy default of
+   * Py_NewInterpreter): its id is then the main one's, the lock whose policy and intervals it uses
+   * (so policy, switchIntervalUs and checkInterval cannot be given with it).
+   */
+  ownLock?: boolean;
 }
 
 export interface ThreadLockStats {
@@ -112,6 +122,17 @@ function checkOptions(opts: unknown, where: string): InterpreterOptions {
       throw new RangeError(`switchIntervalUs must be > 0 and <= ${MAX_SWITCH_INTERVAL_US} (10 s), got ${v}`);
     }
   }
+  if (o.ownLock !== undefined) {
+    if (where !== 'new Interpreter()')
+      throw new TypeError(`${where}: ownLock is fixed when the interpreter is created`);
+    if (typeof o.ownLock !== 'boolean') throw new TypeError(`ownLock must be a boolean, got ${typeof o.ownLock}`);
+    if (!o.ownLock && (o.policy !== undefined || o.switchIntervalUs !== undefined || o.checkInterval !== undefined)) {
+      throw new RangeError(
+        "ownLock: false shares the main interpreter's lock, so its policy and intervals are the main one's: " +
+          'configure Interpreter.main() instead of passing policy, switchIntervalUs or checkInterval',
+      );
+    }
+  }
   if (o.checkInterval !== undefined) {
     const v = o.checkInterval;
     if (typeof v !== 'number') throw new TypeError(`checkInterval must be a number, got ${typeof v}`);
@@ -131,6 +152,9 @@ export class Interpreter {
   readonly id: number;
   readonly #handle: Handle;
   #pendingAcquire = false;
+  // PyGILState: one entry per ensure() not yet released on this thread (Interpreter objects are per
+  // thread), true where that ensure() took the lock.
+  readonly #ensured: boolean[] = [];
   #watchdogTimer: ReturnType<typeof setInterval> | undefined;
 
   /** The process-wide interpreter: its lock is the GIL shared by every thread of the process. */
@@ -187,14 +211,21 @@ export class Interpreter {
   /** @internal */
   constructor(opts: InterpreterOptions | undefined, existingId: number);
   constructor(opts?: InterpreterOptions, existingId?: number) {
+    let shared = false;
     if (existingId === undefined) {
       const o = checkOptions(opts, 'new Interpreter()');
-      existingId = native.interpreterCreate(o.policy, o.switchIntervalUs, o.checkInterval);
+      shared = o.ownLock === false;
+      existingId = shared ? 0 : native.interpreterCreate(o.policy, o.switchIntervalUs, o.checkInterval);
     }
     this.id = existingId;
+    this.ownLock = !shared;
     this.#handle = native.interpreterHandle(existingId);
-    known.set(existingId, this);
+    // A shared-lock interpreter is not the main one: byId(0) stays the main interpreter.
+    if (!shared) known.set(existingId, this);
   }
+
+  /** False for an interpreter made with { ownLock: false }: it runs under the main interpreter's lock. */
+  readonly ownLock: boolean;
 
   get policy(): Policy {
     return native.interpreterConfig(this.id).policy as Policy;
@@ -206,7 +237,19 @@ export class Interpreter {
     return native.interpreterConfig(this.id).checkInterval;
   }
 
-  /** Changes the policy or intervals; the lock must be free (no holder, no waiter). */
+  /** The switch interval in microseconds (sys.getswitchinterval, in µs rather than seconds). */
+  getSwitchInterval(): number {
+    return this.switchIntervalUs;
+  }
+
+  /** sys.setswitchinterval: allowed at any time, also while the lock is held or waited on; a waiter
+   * starts its next wait with the new value. */
+  setSwitchInterval(us: number): void {
+    this.configure({ switchIntervalUs: us });
+  }
+
+  /** Changes the policy or intervals. Intervals alone change at any time (as sys.setswitchinterval);
+   * a policy change needs a free lock (no holder, no waiter). */
   configure(opts: InterpreterOptions): void {
     if (opts === undefined) throw new TypeError('configure(): options are required');
     const o = checkOptions(opts, 'configure()');
@@ -236,6 +279,51 @@ export class Interpreter {
 
   release(): void {
     this.#handle.release();
+  }
+
+  /**
+   * PyGILState_Ensure: makes sure the calling thread holds the lock, whether or not it did before,
+   * and returns what it found — 'locked' (it already held it: nothing was taken) or 'unlocked' (it
+   * was taken now). Calls nest; each is undone by one releaseEnsured(), innermost first. Blocks the
+   * calling thread while it waits (as acquire()). Plain acquire() stays strict: it throws if held.
+   */
+  ensure(): GilState {
+    if (this.#handle.held()) {
+      this.#ensured.push(false);
+      return 'locked';
+    }
+    this.#handle.acquire();
+    this.#ensured.push(true);
+    return 'unlocked';
+  }
+
+  /**
+   * PyGILState_Release: undoes the innermost ensure(). The lock is let go only if that ensure() took
+   * it; otherwise it stays held. `state`, if given, must be what that ensure() returned.
+   */
+  releaseEnsured(state?: GilState): void {
+    if (state !== undefined && state !== 'locked' && state !== 'unlocked') {
+      throw new RangeError(`releaseEnsured(): state must be 'locked' or 'unlocked', got ${JSON.stringify(state)}`);
+    }
+    const took = this.#ensured.at(-1);
+    if (took === undefined) throw new Error('releaseEnsured() without a matching ensure() on this thread');
+    if (state !== undefined && state !== (took ? 'unlocked' : 'locked')) {
+      throw new Error(
+        `releaseEnsured('${state}') does not match the innermost ensure(), which returned '${took ? 'unlocked' : 'locked'}': release them innermost first`,
+      );
+    }
+    if (!this.#handle.held()) {
+      throw new Error(
+        'releaseEnsured(): the calling thread no longer holds the interpreter lock (was it release()d between ensure() and releaseEnsured()?)',
+      );
+    }
+    this.#ensured.pop();
+    if (took) this.#handle.release();
+  }
+
+  /** How many ensure() calls on this thread are not yet released (PyGILState's counter). */
+  get ensureDepth(): number {
+    return this.#ensured.length;
   }
 
   /** The eval-breaker check: if another thread asked for the lock, let it go and take it back.
@@ -323,7 +411,9 @@ export class Interpreter {
   }
 
   /** Removes the interpreter from the process; its lock must be free. The main one cannot be destroyed. */
+  /** Destroys the interpreter and its lock. One that shares the main lock leaves that lock alone. */
   destroy(): void {
+    if (!this.ownLock) return;
     native.interpreterDestroy(this.id);
     if (this.#watchdogTimer) clearInterval(this.#watchdogTimer);
     known.delete(this.id);

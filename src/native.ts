@@ -77,6 +77,10 @@ export interface NativeAddon {
   // --- the kernels (native/addon/kernels.cpp) ---
   kernels: import('./kernels/native-types.js').NativeKernels;
 
+  // --- an I/O channel and a plain OS thread (native/addon/io_channel.cpp, os_thread.cpp) ---
+  IoChannel: new (maxBytes: number) => import('./kernels/io-channel.js').NativeIoChannel;
+  osThreadFirstResult(interpreterId: number, spinNs: number): import('./kernels/io-channel.js').OsThreadResult;
+
   // --- the C extension API (native/addon/extension_api.cpp, native/include/gil_lab.h) ---
   /** The capsule: a type-tagged External carrying the gil_lab_api table (of `version`, default the latest). */
   extensionApi(version?: number): import('./extension-api.js').ExtensionApiCapsule;

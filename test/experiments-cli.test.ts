@@ -141,6 +141,7 @@ test('run prints the question, the table and the verdict', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^refcount: Why is there a lock at all/);
   assert.match(r.stdout, /measured on \d+ CPUs?, /);
-  assert.match(r.stdout, /│ strategy │ threads │/);
+  assert.match(r.stdout, /│ strategy │ workload +│ threads │/);
+  assert.match(r.stdout, /│ biased +│ 90% by owner │/);
   assert.match(r.stdout, /(This machine (agrees|does not agree)|Not testable here)\./);
 });

@@ -28,7 +28,7 @@ const fullResults: Record<string, Row[]> = {
   ],
   convoy: [{ policy: 'cpython', cpuThreads: 1, p99Us: 5100, opsPerSecond: 190 }],
   startup: [
-    { kind: 'thread', samples: 5, startupMs: 4, rssBytes: 2e6 },
+    { kind: 'os-thread', samples: 5, startupMs: 4, rssBytes: 2e6 },
     { kind: 'process', samples: 5, startupMs: 40, rssBytes: 40e6 },
   ],
   ipc: [
@@ -80,7 +80,7 @@ test('the guide changes with the figures: no speedup from processes means no "us
     'cpu-bound': cpuRows({ 'threads-hold': 1, 'threads-release': 1.05, processes: 1.02 }),
   };
   results.startup = [
-    { kind: 'thread', samples: 5, startupMs: 1, rssBytes: 2e6 },
+    { kind: 'os-thread', samples: 5, startupMs: 1, rssBytes: 2e6 },
     { kind: 'process', samples: 5, startupMs: 90, rssBytes: 40e6 },
   ];
   const guide = decisionGuide({ results, cpus: 1, size: 'small' });

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Interpreter, kernels, reference } from 'gil-lab';
+import { Interpreter, IoChannel, kernels, reference } from 'gil-lab';
 import type { BenchCaseResult, BenchOptions, BenchSuite, BenchSuiteResult, BenchTable } from '../suite.js';
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -304,6 +304,21 @@ export const kernelsSuite: BenchSuite = {
       notes.push(
         `blocking I/O per 64-byte round trip (incl. thread set-up, amortised over ${trips}): pipe ${perTrip(ph!).toFixed(2)} µs hold / ${perTrip(pr!).toFixed(2)} µs release; loopback TCP ${perTrip(sh!).toFixed(2)} µs hold / ${perTrip(sr!).toFixed(2)} µs release (release lets go of the lock and takes it back around every round trip)`,
       );
+      // The channel the convoy uses: opened once, one write and one blocking read per round trip.
+      const channel = new IoChannel({ maxBytes: 64 });
+      try {
+        const [ch] = timeInterleaved([() => channel.roundTrips(trips, 64, release)], reps);
+        const c = toCase('I/O channel round trip (64 B) release', { samples: ch!.samples.map((s) => s / trips) });
+        cases.push(c);
+        options.onCase?.(c);
+        notes.push(
+          `I/O channel (opened once; the convoy's I/O): ${perTrip(ch!).toFixed(2)} µs per 64-byte round trip in release mode. ` +
+            "Target, judged by `gil-lab run convoy --against-cpython` in one run: the convoy's I/O p50 alone within 2× of the " +
+            "CPython twin's, and beside one CPU thread within 0.5-2×.",
+        );
+      } finally {
+        channel.close();
+      }
       options.onProgress?.(steps, steps, 'done');
     } finally {
       interp.release();

@@ -9,6 +9,8 @@ void RegisterSharedMemory(Napi::Env env, Napi::Object exports);
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterExtensionApi(Napi::Env env, Napi::Object exports);
 void RegisterScheduling(Napi::Env env, Napi::Object exports);
+void RegisterIoChannel(Napi::Env env, Napi::Object exports);
+void RegisterOsThread(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -20,6 +22,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterKernels(env, exports);
   RegisterExtensionApi(env, exports);
   RegisterScheduling(env, exports);
+  RegisterIoChannel(env, exports);
+  RegisterOsThread(env, exports);
   return exports;
 }
 

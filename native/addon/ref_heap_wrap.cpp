@@ -49,7 +49,7 @@ class RefHeapWrap : public Napi::ObjectWrap<RefHeapWrap> {
   }
 
  private:
-  // storm(strategy, threads, pairsPerThread, seed, interpreterId, abortFlag)
+  // storm(strategy, threads, pairsPerThread, seed, interpreterId, abortFlag, ownerShare?)
   struct StormArgs {
     gil::RefStormOptions options;
     std::shared_ptr<Interpreter> interp;
@@ -77,6 +77,12 @@ class RefHeapWrap : public Napi::ObjectWrap<RefHeapWrap> {
       REQUIRE(flag.ElementLength() >= 1, RangeError, "abort flag must have at least one element");
       s.options.abortFlag = gil_addon::dataOf<int32_t>(flag);
       s.abortFlagArray = flag;
+    }
+    if (!info[6].IsUndefined()) {
+      ARG_FINITE(share, 6, "ownerShare");
+      REQUIRE(share >= 0 && share <= 1, RangeError,
+              "ownerShare must be between 0 and 1, got " + gil_addon::fmt(share));
+      s.options.ownerShare = share;
     }
     return s;
   }

@@ -1,6 +1,8 @@
 // concurrent.futures for Node: ThreadPoolExecutor and ProcessPoolExecutor behind one interface.
 export { ThreadPoolExecutor, LOCK_MODELS } from './thread-pool.js';
 export type { ThreadPoolExecutorOptions, LockModel } from './thread-pool.js';
+export { InterpreterPoolExecutor, INTERPRETER_POOL_LOCK_TEXT } from './interpreter-pool.js';
+export type { InterpreterPoolExecutorOptions } from './interpreter-pool.js';
 export { ProcessPoolExecutor } from './process-pool.js';
 export type { ProcessPoolExecutorOptions } from './process-pool.js';
 export type { Executor, ExecutorOptions, ShutdownOptions, SubmitOptions } from './options.js';

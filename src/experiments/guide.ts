@@ -122,7 +122,7 @@ function smallTasks(get: Lookup): GuideRow {
   const workload = 'many small tasks';
   const startup = get('startup');
   const process = startup?.find((row) => row.kind === 'process');
-  const thread = startup?.find((row) => row.kind === 'thread');
+  const thread = startup?.find((row) => row.kind === 'os-thread');
   if (!process || !thread) return notMeasured(workload, ['startup', 'ipc']);
   const processMs = num(process, 'startupMs')!;
   const threadMs = num(thread, 'startupMs')!;

@@ -179,12 +179,17 @@ export function killSizes(size: Size): { workMs: number; delayMs: number; sample
 async function measureKill(options: ExperimentOptions, step: Stepper): Promise<Measurement<KillRow>> {
   const { workMs, delayMs, samples } = killSizes(options.size);
   const methods: { method: KillMethod; target: string }[] = [
-    { method: 'AbortSignal', target: 'thread (libuv pool), kernel checks its flag' },
+    { method: 'AbortSignal', target: "the addon's kernel thread, kernel checks its flag" },
     { method: 'Future.abort()', target: 'thread pool task, kernel checks its flag' },
     { method: 'worker.terminate()', target: 'worker thread, kernel never checks' },
     { method: 'SIGKILL', target: 'child process, kernel never checks' },
   ];
   step.plan(methods.length * samples);
+  // One-time costs that are not a stop's: the spin kernel's calibration (once per process, and it
+  // cannot check a flag) and the start of the addon's own kernel thread. Paid here, not in the first
+  // AbortSignal sample, which they could otherwise delay by milliseconds on a busy machine.
+  kernels.spinIterationsPerNs();
+  await kernels.spinAsync(1000, { mode: 'release' });
   const pool = new ThreadPoolExecutor({ maxWorkers: 1, lock: 'isolated' });
   const rows: KillRow[] = [];
   try {

@@ -12,8 +12,14 @@ import type { ExperimentOptions, Measurement } from './types.js';
 
 export type RefcountStrategy = 'locked' | 'racy' | 'atomic' | 'biased';
 
+/** Which objects the threads touch: any alike, or mostly their own (PEP 703's premise). */
+export type RefcountWorkload = 'uniform' | 'owner-heavy';
+/** The owner-heavy workload's share of updates a thread makes to objects it owns. */
+export const OWNER_SHARE = 0.9;
+
 export interface RefcountRow extends Record<string, string | number | boolean | null> {
   strategy: RefcountStrategy;
+  workload: RefcountWorkload;
   threads: number;
   operations: number;
   lostUpdates: number;
@@ -23,6 +29,10 @@ export interface RefcountRow extends Record<string, string | number | boolean | 
 
 export const REFCOUNT_COLUMNS: TableColumn[] = [
   { key: 'strategy' },
+  {
+    key: 'workload',
+    format: (v) => (v === 'owner-heavy' ? `${Math.round(OWNER_SHARE * 100)}% by owner` : 'uniform'),
+  },
   { key: 'threads' },
   { key: 'operations', format: (v) => formatCount(v as number) },
   { key: 'lostUpdates', header: 'lost updates', format: (v) => formatCount(v as number) },
@@ -36,9 +46,11 @@ export const REFCOUNT_COLUMNS: TableColumn[] = [
  * time (atomic ns/op alone above locked ns/op alone).
  */
 export function refcountVerdict(rows: readonly RefcountRow[]): { holds: boolean; text: string } {
-  const contended = (strategy: RefcountStrategy) =>
-    rows.filter((row) => row.strategy === strategy && row.threads > 1).sort((a, b) => b.threads - a.threads)[0];
-  const alone = (strategy: RefcountStrategy) => rows.find((row) => row.strategy === strategy && row.threads === 1);
+  const uniform = rows.filter((row) => row.workload === 'uniform');
+  const contended = (strategy: RefcountStrategy, among: readonly RefcountRow[] = uniform) =>
+    among.filter((row) => row.strategy === strategy && row.threads > 1).sort((a, b) => b.threads - a.threads)[0];
+  const alone = (strategy: RefcountStrategy) => uniform.find((row) => row.strategy === strategy && row.threads === 1);
+  const ownerHeavy = rows.filter((row) => row.workload === 'owner-heavy');
   const racy = contended('racy');
   const lockedAlone = alone('locked');
   const atomicAlone = alone('atomic');
@@ -50,7 +62,7 @@ export function refcountVerdict(rows: readonly RefcountRow[]): { holds: boolean;
   }
   const racyWrong = racy.lostUpdates > 0 || racy.prematureFrees > 0;
   const wrongSafe = (['locked', 'atomic', 'biased'] as RefcountStrategy[])
-    .map(contended)
+    .flatMap((strategy) => [contended(strategy), contended(strategy, ownerHeavy)])
     .filter((row): row is RefcountRow => row !== undefined && (row.lostUpdates > 0 || row.prematureFrees > 0));
   const atomicCost = atomicAlone.nsPerOp / lockedAlone.nsPerOp;
   const holds = racyWrong && wrongSafe.length === 0 && atomicCost > 1;
@@ -61,6 +73,20 @@ export function refcountVerdict(rows: readonly RefcountRow[]): { holds: boolean;
   if (wrongSafe.length > 0)
     text += ` ${listText(wrongSafe.map((row) => row.strategy))} lost updates too, which must not happen.`;
   if (atomicCost <= 1) text += ' Atomics cost nothing extra here.';
+  // PEP 703's premise, as context: biased counting pays off when the owner makes most updates.
+  const biasedOwner = contended('biased', ownerHeavy);
+  const atomicOwner = contended('atomic', ownerHeavy);
+  const biasedUniform = contended('biased');
+  const atomicUniform = contended('atomic');
+  if (biasedOwner && atomicOwner) {
+    text +=
+      ` With ${Math.round(OWNER_SHARE * 100)}% of updates by the owner, biased counting took ${formatNs(biasedOwner.nsPerOp)} per update ` +
+      `against ${formatNs(atomicOwner.nsPerOp)} atomic (${times(atomicOwner.nsPerOp / biasedOwner.nsPerOp)} cheaper)`;
+    text +=
+      biasedUniform && atomicUniform
+        ? `; with every thread touching every object, ${formatNs(biasedUniform.nsPerOp)} against ${formatNs(atomicUniform.nsPerOp)}.`
+        : '.';
+  }
   return { holds, text };
 }
 
@@ -69,12 +95,13 @@ export function refcountVerdict(rows: readonly RefcountRow[]): { holds: boolean;
 /** Few objects, so that threads collide on the same counts often. */
 export const REFCOUNT_OBJECTS = 64;
 const STRATEGIES: readonly RefcountStrategy[] = ['locked', 'racy', 'atomic', 'biased'];
+const OWNER_HEAVY_STRATEGIES: readonly RefcountStrategy[] = ['atomic', 'biased'];
 
 async function measureRefcount(options: ExperimentOptions, step: Stepper): Promise<Measurement<RefcountRow>> {
   const threads = Math.max(2, options.workers);
   // Long enough (tens of ms per thread) that the threads really overlap, even on a busy machine.
   const pairsPerThread = bySize(options.size, [100_000, 8_000_000, 20_000_000, 50_000_000]);
-  step.plan(STRATEGIES.length * 2);
+  step.plan(STRATEGIES.length * 2 + OWNER_HEAVY_STRATEGIES.length);
   const heap = new RefHeap(REFCOUNT_OBJECTS);
   // The 'locked' strategy's lock: an interpreter of its own, so the storm's lock traffic is its alone.
   const interpreter = new Interpreter({
@@ -95,6 +122,7 @@ async function measureRefcount(options: ExperimentOptions, step: Stepper): Promi
         });
         rows.push({
           strategy,
+          workload: 'uniform',
           threads: count,
           operations: result.operations,
           lostUpdates: result.lostUpdates,
@@ -102,6 +130,27 @@ async function measureRefcount(options: ExperimentOptions, step: Stepper): Promi
           nsPerOp: round(result.nsPerOperation),
         });
       }
+    }
+    // PEP 703's premise: most updates by the object's owner, where biased counting skips atomics.
+    for (const strategy of OWNER_HEAVY_STRATEGIES) {
+      step(`${strategy}, ${plural(threads, 'thread')}, ${Math.round(OWNER_SHARE * 100)}% by owner`);
+      const result = await heap.stormAsync({
+        strategy,
+        threads,
+        pairsPerThread,
+        interpreter,
+        seed: rows.length + 1,
+        ownerShare: OWNER_SHARE,
+      });
+      rows.push({
+        strategy,
+        workload: 'owner-heavy',
+        threads,
+        operations: result.operations,
+        lostUpdates: result.lostUpdates,
+        prematureFrees: result.prematureFrees,
+        nsPerOp: round(result.nsPerOperation),
+      });
     }
   } finally {
     interpreter.destroy();
@@ -116,7 +165,9 @@ async function measureRefcount(options: ExperimentOptions, step: Stepper): Promi
         yLabel: 'ns per operation',
         series: STRATEGIES.map((strategy) => ({
           label: strategy,
-          points: rows.filter((r) => r.strategy === strategy).map((r) => ({ x: r.threads, y: r.nsPerOp })),
+          points: rows
+            .filter((r) => r.strategy === strategy && r.workload === 'uniform')
+            .map((r) => ({ x: r.threads, y: r.nsPerOp })),
         })),
       },
     ],
@@ -134,7 +185,9 @@ export const refcount = defineExperiment<RefcountRow>({
   narrative:
     'Native threads incref and decref a small heap of objects: under the lock (locked), with no lock at all (racy: a plain ' +
     'read-modify-write), with atomic instructions (atomic), and with PEP 703 biased counting (the owner thread counts plainly, others atomically). ' +
-    'Lost updates and premature frees are counted; ns/op alone is the price every single-threaded program would pay.',
+    'Lost updates and premature frees are counted; ns/op alone is the price every single-threaded program would pay. ' +
+    `Then atomic and biased again with ${Math.round(OWNER_SHARE * 100)}% of each thread's updates to objects it owns: ` +
+    "PEP 703's premise, where biased counting skips the atomics.",
   columns: REFCOUNT_COLUMNS,
   traceable: false,
   takes: ['workers', 'policy', 'switchIntervalMs', 'size'],

@@ -46,6 +46,7 @@ export interface NativeRefHeap {
     seed: number,
     interpreterId: number,
     abortFlag: Int32Array | undefined,
+    ownerShare?: number,
   ): RefStormResult;
   stormAsync(
     strategy: string,
@@ -54,6 +55,7 @@ export interface NativeRefHeap {
     seed: number,
     interpreterId: number,
     abortFlag: Int32Array | undefined,
+    ownerShare?: number,
   ): Promise<RefStormResult>;
   count(index: number): number;
   generation(index: number): number;

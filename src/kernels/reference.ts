@@ -38,14 +38,14 @@ export interface Checkpointer {
 
 /** Work per slice: the same numbers as native/core/kernels/kernels.h (a test checks they agree). */
 export const SLICE_BUDGETS = {
-  primeDivisions: 8192,
-  mandelbrotIterations: 8192,
-  sha256Blocks: 64,
-  matmulMultiplyAdds: 131072,
+  primeDivisions: 2048,
+  mandelbrotIterations: 2048,
+  sha256Blocks: 16,
+  matmulMultiplyAdds: 16384,
   matmulBlock: 64,
-  sumElements: 65536,
-  triadElements: 16384,
-  spinIterations: 8192,
+  sumElements: 8192,
+  triadElements: 4096,
+  spinIterations: 4096,
 } as const;
 
 export const SPIN_SEED = 2463534242;

@@ -13,17 +13,19 @@
 
 namespace gil {
 
-// Work per slice, chosen so a slice takes ~10-30 µs on a ~2-4 GHz core (see
-// bench/suites/kernels.ts, which reports the measured slice length). The TypeScript twins
-// checkpoint at the same counts.
-constexpr uint64_t kPrimeDivisionsPerSlice = 8192;        // trial divisions
-constexpr uint64_t kMandelbrotIterationsPerSlice = 8192;  // escape-time iterations (+1 per pixel)
-constexpr uint64_t kSha256BlocksPerSlice = 64;            // 64-byte compressions
-constexpr uint64_t kMatmulMultiplyAddsPerSlice = 131072;  // c += a*b
+// Work per slice, chosen so a slice takes ~3-9 µs on a ~2-4 GHz core (see bench/suites/kernels.ts,
+// which reports the measured slice length). A drop request waits for the holder's next slice
+// boundary — CPython's eval breaker is checked every few bytecodes — so a slice adds up to its
+// length to every hand-off; a checkpoint's fast path costs ~3 ns (~20 ns from a TypeScript twin),
+// under 1% of these slices. The TypeScript twins checkpoint at the same counts.
+constexpr uint64_t kPrimeDivisionsPerSlice = 2048;        // trial divisions
+constexpr uint64_t kMandelbrotIterationsPerSlice = 2048;  // escape-time iterations (+1 per pixel)
+constexpr uint64_t kSha256BlocksPerSlice = 16;            // 64-byte compressions
+constexpr uint64_t kMatmulMultiplyAddsPerSlice = 16384;   // c += a*b
 constexpr uint64_t kMatmulBlock = 64;                     // cache block (64x64 doubles = 32 KiB)
-constexpr uint64_t kSumElementsPerSlice = 65536;          // a multiple of kSumLanes
-constexpr uint64_t kTriadElementsPerSlice = 16384;
-constexpr uint64_t kSpinIterationsPerSlice = 8192;  // xorshift32 steps
+constexpr uint64_t kSumElementsPerSlice = 8192;           // a multiple of kSumLanes
+constexpr uint64_t kTriadElementsPerSlice = 4096;
+constexpr uint64_t kSpinIterationsPerSlice = 4096;  // xorshift32 steps
 
 // countPrimes: the number of primes n in [lo, hi) by classic trial division — n < 2 is not prime,
 // otherwise try i = 2, 3, 4, ... while i*i <= n. The workload of the usual GIL demo, not a fast

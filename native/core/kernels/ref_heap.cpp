@@ -87,6 +87,23 @@ inline bool decref(RefHeap::Object& o, bool owner) {
   }
 }
 
+// The object of thread t's next incref: uniform, or (ownerShare >= 0) one of its own objects
+// (those with index % threads == t) with that probability.
+uint32_t pickObject(const StormShared& shared, const RefStormOptions& options, uint32_t t,
+                    uint64_t& rng) {
+  const uint64_t size = shared.size;
+  const uint64_t r = splitmix64(rng);
+  const uint64_t owned = t < size ? (size - t + shared.threads - 1) / shared.threads : 0;
+  if (options.ownerShare >= 0 && owned > 0) {
+    // The low 32 bits decide owner or not; the high 32 pick the object.
+    const double u = static_cast<double>(r & 0xffffffffull) / 4294967296.0;
+    if (u < options.ownerShare) {
+      return static_cast<uint32_t>(t + shared.threads * ((r >> 32) * owned >> 32));
+    }
+  }
+  return static_cast<uint32_t>((r >> 32) * size >> 32);
+}
+
 template <RefStrategy S>
 void stormThread(StormShared& shared, uint32_t t, ThreadOutcome* out) {
   const RefStormOptions& options = *shared.options;
@@ -125,8 +142,7 @@ void stormThread(StormShared& shared, uint32_t t, ThreadOutcome* out) {
       head = (head + 1) % kWindow;
       --held;
     }
-    const uint32_t index =
-        static_cast<uint32_t>((splitmix64(rng) >> 32) * static_cast<uint64_t>(shared.size) >> 32);
+    const uint32_t index = pickObject(shared, options, t, rng);
     RefHeap::Object& o = shared.objects[index];
     const uint32_t generation = o.generation.load(std::memory_order_relaxed);
     incref<S>(o, index % shared.threads == t);
@@ -199,6 +215,10 @@ uint32_t RefHeap::generation(size_t i) const {
 
 RefStormResult RefHeap::storm(const RefStormOptions& options) {
   if (options.threads == 0) throw std::invalid_argument("RefHeap::storm: threads must be >= 1");
+  if (!(options.ownerShare <= 1)) {  // also NaN
+    throw std::invalid_argument(
+        "RefHeap::storm: ownerShare must be in [0, 1] (or negative: uniform)");
+  }
   if (options.strategy == RefStrategy::Locked) {
     if (options.lock == nullptr)
       throw std::invalid_argument("RefHeap::storm: the locked strategy needs a lock");

@@ -33,7 +33,11 @@ struct RefStormOptions {
   uint32_t threads = 4;              // >= 1; thread t owns objects i with i % threads == t (biased)
   uint64_t pairsPerThread = 100000;  // each pair: one incref, and later its decref
   uint64_t seed = 1;                 // object choice is a deterministic function of seed and thread
-  InterpreterLock* lock = nullptr;   // required for Locked
+  // Which objects a thread touches. Negative: any object, uniformly (every thread touches every
+  // object alike). In [0, 1]: that share of a thread's increfs go to objects it owns, the rest to
+  // any object — the workload biased counting is built for (PEP 703: most updates by the owner).
+  double ownerShare = -1;
+  InterpreterLock* lock = nullptr;  // required for Locked
   const int32_t* abortFlag = nullptr;
   // Async storms: a cancelled gate stops the threads like the abort flag (the storm is inside it
   // for its whole run).
