@@ -326,7 +326,25 @@ class FileReadJob : public Job {
 
 // --- registration --------------------------------------------------------------------------------
 
-#define KERNEL(name, Job, ...)                                               \
+// X(name, Job, nativeArity, job arguments...): the kernel table, the C++ counterpart of
+// src/kernels/table.ts. Each entry becomes kernels[name] and kernels[name + "Async"], and a row of
+// kernels.table ({ name, arity }: arity = arguments after the common prefix), which a test checks
+// against the TypeScript table.
+#define GIL_KERNELS(X)                          \
+  X("countPrimes", CountPrimesJob, 2)           \
+  X("mandelbrot", MandelbrotJob, 8)             \
+  X("sha256Chain", Sha256ChainJob, 2)           \
+  X("matmul", MatmulJob, 3)                     \
+  X("sum", SumJob, 1)                           \
+  X("triad", TriadJob, 4)                       \
+  X("spin", SpinJob, 1)                         \
+  X("spinIterations", SpinIterationsJob, 2)     \
+  X("sleep", SleepJob, 1)                       \
+  X("pipeRoundTrips", RoundTripsJob, 2, false)  \
+  X("socketRoundTrips", RoundTripsJob, 2, true) \
+  X("fileRead", FileReadJob, 5)
+
+#define GIL_REGISTER_KERNEL(name, Job, arity, ...)                           \
   o.Set(name, Napi::Function::New(                                           \
                   env,                                                       \
                   [](const Napi::CallbackInfo& info) {                       \
@@ -338,7 +356,13 @@ class FileReadJob : public Job {
                           [](const Napi::CallbackInfo& info) {               \
                             return dispatch<Job>(info, true, ##__VA_ARGS__); \
                           },                                                 \
-                          name "Async"))
+                          name "Async"));                                    \
+  {                                                                          \
+    Napi::Object row = Napi::Object::New(env);                               \
+    row.Set("name", name);                                                   \
+    row.Set("arity", static_cast<double>(arity));                            \
+    table.Set(table.Length(), row);                                          \
+  }
 
 }  // namespace
 
@@ -346,33 +370,18 @@ Napi::Function DefineRefHeap(Napi::Env env);  // ref_heap_wrap.cpp
 
 void RegisterKernels(Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
-  KERNEL("countPrimes", CountPrimesJob);
-  KERNEL("mandelbrot", MandelbrotJob);
-  KERNEL("sha256Chain", Sha256ChainJob);
-  KERNEL("matmul", MatmulJob);
-  KERNEL("sum", SumJob);
-  KERNEL("triad", TriadJob);
-  KERNEL("spin", SpinJob);
-  KERNEL("spinIterations", SpinIterationsJob);
-  KERNEL("sleep", SleepJob);
-  KERNEL("pipeRoundTrips", RoundTripsJob, false);
-  KERNEL("socketRoundTrips", RoundTripsJob, true);
-  KERNEL("fileRead", FileReadJob);
+  Napi::Array table = Napi::Array::New(env);
+  GIL_KERNELS(GIL_REGISTER_KERNEL)
+  o.Set("table", table);
   o.Set("spinIterationsPerNs", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
           return Napi::Number::New(info.Env(), gil::spinIterationsPerNs());
         }));
-  o.Set("sliceBudgets", [&] {
-    Napi::Object b = Napi::Object::New(env);
-    b.Set("primeDivisions", static_cast<double>(gil::kPrimeDivisionsPerSlice));
-    b.Set("mandelbrotIterations", static_cast<double>(gil::kMandelbrotIterationsPerSlice));
-    b.Set("sha256Blocks", static_cast<double>(gil::kSha256BlocksPerSlice));
-    b.Set("matmulMultiplyAdds", static_cast<double>(gil::kMatmulMultiplyAddsPerSlice));
-    b.Set("matmulBlock", static_cast<double>(gil::kMatmulBlock));
-    b.Set("sumElements", static_cast<double>(gil::kSumElementsPerSlice));
-    b.Set("triadElements", static_cast<double>(gil::kTriadElementsPerSlice));
-    b.Set("spinIterations", static_cast<double>(gil::kSpinIterationsPerSlice));
-    return b;
-  }());
+  Napi::Object budgets = Napi::Object::New(env);
+#define GIL_EXPORT_SLICE_BUDGET(constant, key, value, what) \
+  budgets.Set(#key, static_cast<double>(gil::constant));
+  GIL_SLICE_BUDGETS(GIL_EXPORT_SLICE_BUDGET)
+#undef GIL_EXPORT_SLICE_BUDGET
+  o.Set("sliceBudgets", budgets);
   o.Set("RefHeap", DefineRefHeap(env));
   exports.Set("kernels", o);
 }

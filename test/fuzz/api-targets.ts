@@ -14,6 +14,7 @@ import {
   type Outcome,
 } from './harness.js';
 import type { FuzzTarget } from './native-targets.js';
+import { kernelArity, TWIN_NAMES } from 'gil-lab/kernels/table';
 import { anyArgs, anyNumber, anyShmSize, anySignal, anyString, anyTypedArray, anyValue, describe } from './values.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -418,20 +419,13 @@ const kernelApiTarget: FuzzTarget = {
     ),
 };
 
-/** The twins alone with hostile arguments: a result or a clean Error, and the same refusals as the kernels. */
-/** Where each twin takes its options. */
+/** Where each twin takes its options: the kernel table's arity (and the calibration, none). */
 const TWIN_ARITY: Record<string, number> = {
-  countPrimes: 2,
-  mandelbrot: 1,
-  sha256Chain: 2,
-  matmul: 3,
-  sum: 1,
-  triad: 4,
-  spinIterations: 2,
-  spin: 1,
-  fileRead: 2,
+  ...Object.fromEntries(TWIN_NAMES.map((name) => [name, kernelArity(name)])),
   spinIterationsPerNs: 0,
 };
+
+/** The twins alone with hostile arguments: a result or a clean Error, and the same refusals as the kernels. */
 
 const twinTarget: FuzzTarget = {
   name: 'reference twins',

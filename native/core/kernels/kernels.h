@@ -16,14 +16,22 @@ namespace gil {
 // Work per slice, chosen so a slice takes ~10-30 µs on a ~2-4 GHz core (see
 // bench/suites/kernels.ts, which reports the measured slice length). The TypeScript twins
 // checkpoint at the same counts.
-constexpr uint64_t kPrimeDivisionsPerSlice = 8192;        // trial divisions
-constexpr uint64_t kMandelbrotIterationsPerSlice = 8192;  // escape-time iterations (+1 per pixel)
-constexpr uint64_t kSha256BlocksPerSlice = 64;            // 64-byte compressions
-constexpr uint64_t kMatmulMultiplyAddsPerSlice = 131072;  // c += a*b
-constexpr uint64_t kMatmulBlock = 64;                     // cache block (64x64 doubles = 32 KiB)
-constexpr uint64_t kSumElementsPerSlice = 65536;          // a multiple of kSumLanes
-constexpr uint64_t kTriadElementsPerSlice = 16384;
-constexpr uint64_t kSpinIterationsPerSlice = 8192;  // xorshift32 steps
+// X(constant, key, value, what): the one list of slice budgets. The addon exports it as
+// kernels.sliceBudgets[key]; the TypeScript twins' SLICE_BUDGETS must match it (a test checks).
+#define GIL_SLICE_BUDGETS(X)                                               \
+  X(kPrimeDivisionsPerSlice, primeDivisions, 8192, "trial divisions")      \
+  X(kMandelbrotIterationsPerSlice, mandelbrotIterations, 8192,             \
+    "escape-time iterations (+1 per pixel)")                               \
+  X(kSha256BlocksPerSlice, sha256Blocks, 64, "64-byte compressions")       \
+  X(kMatmulMultiplyAddsPerSlice, matmulMultiplyAdds, 131072, "c += a*b")   \
+  X(kMatmulBlock, matmulBlock, 64, "cache block (64x64 doubles = 32 KiB)") \
+  X(kSumElementsPerSlice, sumElements, 65536, "a multiple of kSumLanes")   \
+  X(kTriadElementsPerSlice, triadElements, 16384, "elements")              \
+  X(kSpinIterationsPerSlice, spinIterations, 8192, "xorshift32 steps")
+
+#define GIL_DECLARE_SLICE_BUDGET(constant, key, value, what) constexpr uint64_t constant = value;
+GIL_SLICE_BUDGETS(GIL_DECLARE_SLICE_BUDGET)
+#undef GIL_DECLARE_SLICE_BUDGET
 
 // countPrimes: the number of primes n in [lo, hi) by classic trial division — n < 2 is not prime,
 // otherwise try i = 2, 3, 4, ... while i*i <= n. The workload of the usual GIL demo, not a fast

@@ -1,0 +1,49 @@
+// The kernel table (src/kernels/table.ts) and the addon's (GIL_KERNELS in native/addon/kernels.cpp)
+// list the same kernels, in the same order, with the same arities where the TypeScript side passes
+// its arguments through unchanged; everything per kernel derives from these two.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { kernels, native, reference } from 'gil-lab';
+import { descriptorOf, KERNEL_NAMES, TWIN_NAMES } from 'gil-lab/kernels/table';
+import { kernelNames } from 'gil-lab/executors/builtin-kernels';
+
+test('the TypeScript kernel table and the addon export the same kernels in the same order', () => {
+  assert.deepEqual(
+    native.kernels.table.map((row) => row.name),
+    KERNEL_NAMES,
+  );
+});
+
+test('a kernel that passes its arguments through takes as many as the addon says', () => {
+  for (const row of native.kernels.table) {
+    const d = descriptorOf(row.name as (typeof KERNEL_NAMES)[number]);
+    if (d.toNative === undefined) assert.equal(d.arity, row.arity, row.name);
+    else assert.ok(row.arity >= d.arity, `${row.name}: toNative flattens, it never drops arguments`);
+  }
+});
+
+test('every table entry is a native function, sync and async, and a built-in task', () => {
+  const addon = native.kernels as unknown as Record<string, unknown>;
+  const wrapped = kernels as unknown as Record<string, unknown>;
+  for (const name of KERNEL_NAMES) {
+    for (const variant of [name, `${name}Async`]) {
+      assert.equal(typeof addon[variant], 'function', `addon kernels.${variant}`);
+      assert.equal(typeof wrapped[variant], 'function', `kernels.${variant}`);
+    }
+    assert.ok(kernelNames().has(name), `task ${name}`);
+  }
+  for (const name of TWIN_NAMES) {
+    assert.equal(typeof (reference as unknown as Record<string, unknown>)[name], 'function', `reference.${name}`);
+    assert.ok(kernelNames().has(`reference.${name}`), `task reference.${name}`);
+  }
+  assert.equal(kernelNames().size, KERNEL_NAMES.length + TWIN_NAMES.length);
+});
+
+test('nothing outside the table is a kernel: the wrappers have only the table and the extras', () => {
+  const extras = new Set(['spinIterationsPerNs', 'RefHeap', 'AbortFlag']);
+  const names = new Set<string>(KERNEL_NAMES.flatMap((n) => [n, `${n}Async`]));
+  for (const key of Object.keys(kernels)) assert.ok(names.has(key) || extras.has(key), `kernels.${key}`);
+  const twinExtras = new Set(['spinIterationsPerNs', 'Sha256', 'SLICE_BUDGETS']);
+  for (const key of Object.keys(reference))
+    assert.ok((TWIN_NAMES as string[]).includes(key) || twinExtras.has(key), `reference.${key}`);
+});
