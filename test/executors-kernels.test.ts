@@ -32,8 +32,12 @@ describe('kernel tasks', () => {
         const a = new Float64Array([1, 2, 3, 4]);
         assert.equal(await pool.submit('sum', a), 10);
         await assert.rejects(pool.submit('countPrimes', 10, 1), RangeError, 'the kernel checks its arguments');
+        // Each of these is also a compile error (the types come from the kernel table).
+        // @ts-expect-error: no such mode
         await assert.rejects(pool.submit('countPrimes', 0, 10, { mode: 'fast' }), RangeError);
+        // @ts-expect-error: too many arguments
         await assert.rejects(pool.submit('countPrimes', 0, 10, 3, 4), /takes 2 argument/);
+        // @ts-expect-error: a misspelt name
         assert.throws(() => pool.submit('countPrime', 0, 10), RangeError);
       } finally {
         await pool.shutdown();
