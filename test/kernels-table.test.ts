@@ -47,3 +47,24 @@ test('nothing outside the table is a kernel: the wrappers have only the table an
   for (const key of Object.keys(reference))
     assert.ok((TWIN_NAMES as string[]).includes(key) || twinExtras.has(key), `reference.${key}`);
 });
+
+test('every bench case (quick) runs natively and as its twin, with the same result', async () => {
+  const { Interpreter } = await import('gil-lab');
+  const main = Interpreter.main();
+  main.acquire();
+  try {
+    for (const name of TWIN_NAMES) {
+      const bench = descriptorOf(name).bench;
+      if (bench === undefined) continue;
+      const { args, size } = bench(true);
+      assert.equal(typeof size, 'string');
+      const call = (table: object) => (table as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
+      const native = call(kernels);
+      const twin = call(reference);
+      if (name === 'spin') continue; // steps at each side's own calibrated rate
+      assert.deepEqual(twin, native, name);
+    }
+  } finally {
+    main.release();
+  }
+});

@@ -24,6 +24,14 @@ interface Spec<A extends unknown[], R> {
   readonly toNative?: (...args: A) => unknown[];
   /** The TypeScript twin, called with exactly `arity` arguments, then the checkpointer and abort test. */
   readonly twin?: (args: A, interpreter: Checkpointer, aborted: AbortTest) => R;
+  /** The case `bench kernels` times (native hold, native release, twin); `quick` for a short run. */
+  readonly bench?: (quick: boolean) => BenchCase<A>;
+}
+
+/** One bench case: the arguments, and how to say their size in the report. */
+export interface BenchCase<A extends unknown[] = unknown[]> {
+  size: string;
+  args: A;
 }
 
 /** A table entry; `types` exists for the type system only (it is never set). */
@@ -42,6 +50,7 @@ export const KERNELS = {
   countPrimes: kernel<[lo: number, hi: number], number>()({
     arity: 2,
     twin: ([lo, hi], i, a) => twin.countPrimes(lo, hi, i, a),
+    bench: (quick) => ({ size: `[0, ${quick ? 500_000 : 2_000_000})`, args: [0, quick ? 500_000 : 2_000_000] }),
   }),
   /** Escape-time Mandelbrot: the total of the iteration counts (and the image, if given one). */
   mandelbrot: kernel<[params: MandelbrotParams], number>()({
@@ -51,31 +60,62 @@ export const KERNELS = {
       return [p.width, p.height, p.maxIter, p.x0, p.y0, p.x1, p.y1, p.image];
     },
     twin: ([params], i, a) => twin.mandelbrot(params, i, a),
+    bench: (quick) => {
+      const m = quick ? { width: 300, height: 200, maxIter: 300 } : { width: 600, height: 400, maxIter: 500 };
+      return { size: `${m.width}×${m.height}, maxIter ${m.maxIter}`, args: [m] };
+    },
   }),
   /** SHA-256 applied `rounds` times (round 1 hashes data; each further round the last digest). */
   sha256Chain: kernel<[data: Uint8Array, rounds: number], Uint8Array>()({
     arity: 2,
     twin: ([data, rounds], i, a) => twin.sha256Chain(data, rounds, i, a),
+    bench: (quick) => {
+      const data = new Uint8Array(quick ? 1 << 18 : 1 << 20).map((_, i) => (i * 31) & 255);
+      const rounds = quick ? 5000 : 20000;
+      return { size: `${data.length / 1024} KiB + ${rounds - 1} rounds`, args: [data, rounds] };
+    },
   }),
   /** a * b for n x n row-major matrices: a new Float64Array. Cache-blocked. */
   matmul: kernel<[a: Float64Array, b: Float64Array, n: number], Float64Array>()({
     arity: 3,
     twin: ([x, y, n], i, a) => twin.matmul(x, y, n, i, a),
+    bench: (quick) => {
+      const n = quick ? 256 : 384;
+      const a = Float64Array.from({ length: n * n }, (_, i) => Math.sin(i));
+      const b = Float64Array.from({ length: n * n }, (_, i) => Math.cos(i));
+      return { size: `n = ${n}`, args: [a, b, n] };
+    },
   }),
   /** The sum of a (8 interleaved partial sums, combined in a fixed order). Memory-bound. */
   sum: kernel<[a: Float64Array], number>()({
     arity: 1,
     twin: ([x], i, a) => twin.sum(x, i, a),
+    // Memory-bound: arrays well beyond the last-level cache.
+    bench: (quick) => {
+      const length = quick ? 1 << 23 : 1 << 24;
+      const a = Float64Array.from({ length }, (_, i) => (i % 1000) * 0.001);
+      return { size: `${length} doubles (${(length * 8) / 2 ** 20} MiB)`, args: [a] };
+    },
   }),
   /** STREAM triad, in place: a[i] = b[i] + scalar * c[i]. Memory-bound. */
   triad: kernel<[a: Float64Array, b: Float64Array, c: Float64Array, scalar: number], void>()({
     arity: 4,
     twin: ([x, y, z, scalar], i, a) => twin.triad(x, y, z, scalar, i, a),
+    bench: (quick) => {
+      const length = quick ? 1 << 23 : 1 << 24;
+      const b = Float64Array.from({ length }, (_, i) => (i % 1000) * 0.001);
+      const c = Float64Array.from({ length }, (_, i) => 1 / (1 + i));
+      return { size: `3 × ${length} doubles`, args: [new Float64Array(length), b, c, 3] };
+    },
   }),
   /** About `ns` nanoseconds of busy work (a fixed number of steps, calibrated once): the steps taken. */
   spin: kernel<[ns: number], number>()({
     arity: 1,
     twin: ([ns], i, a) => twin.spin(ns, i, a),
+    bench: (quick) => {
+      const ns = quick ? 5_000_000 : 20_000_000;
+      return { size: `${ns / 1e6} ms of work`, args: [ns] };
+    },
   }),
   /** `iterations` xorshift32 steps from `seed` (default 2463534242): the final state. */
   spinIterations: kernel<[iterations: number, seed?: number], number>()({
