@@ -68,3 +68,18 @@ test('every bench case (quick) runs natively and as its twin, with the same resu
     main.release();
   }
 });
+
+test("the twins' argument limits are the addon's", async () => {
+  const v = await import('gil-lab/kernels/validate');
+  assert.deepEqual(
+    { ...native.kernels.limits },
+    {
+      twoTo53: v.TWO_TO_53,
+      maxIoBytes: v.MAX_IO_BYTES,
+      maxSleepNs: v.MAX_SLEEP_NS,
+      maxMatmulN: v.MAX_MATMUL_N,
+      maxMandelbrotSide: v.MAX_MANDELBROT_SIDE,
+      maxMandelbrotPixels: v.MAX_MANDELBROT_PIXELS,
+    },
+  );
+});

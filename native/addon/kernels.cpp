@@ -21,6 +21,21 @@ using gil_addon::Job;
 constexpr double kTwoTo53 = 9007199254740992.0;  // 2^53: every integer up to it is exact
 constexpr uint64_t kMaxIoBytes = 64ull << 20;    // one round trip or one read call: 64 MiB
 constexpr uint64_t kMaxSleepNs = 3600ull * 1000 * 1000 * 1000;  // an hour
+// n*n*8 bytes must be a size a Float64Array can have: n <= 46340 keeps n*n below 2^31.
+constexpr uint64_t kMaxMatmulN = 46340;
+constexpr uint64_t kMaxMandelbrotSide = 1u << 16;
+constexpr uint64_t kMaxMandelbrotPixels = 1ull << 28;
+// The TypeScript twins check the same limits (src/kernels/validate.ts): the addon exports these as
+// kernels.limits and a test checks both agree.
+// clang-format off
+#define GIL_KERNEL_LIMITS(X)                      \
+  X(twoTo53, kTwoTo53)                            \
+  X(maxIoBytes, kMaxIoBytes)                      \
+  X(maxSleepNs, kMaxSleepNs)                      \
+  X(maxMatmulN, kMaxMatmulN)                      \
+  X(maxMandelbrotSide, kMaxMandelbrotSide)        \
+  X(maxMandelbrotPixels, kMaxMandelbrotPixels)
+// clang-format on
 
 // Kernel arguments start after the common prefix.
 constexpr size_t A = 3;
@@ -51,8 +66,8 @@ class CountPrimesJob : public Job {
 class MandelbrotJob : public Job {
  public:
   explicit MandelbrotJob(const Napi::CallbackInfo& info) : Job("mandelbrot") {
-    ARG_INTEGER(width, A, "width", 1, 1u << 16);
-    ARG_INTEGER(height, A + 1, "height", 1, 1u << 16);
+    ARG_INTEGER(width, A, "width", 1, kMaxMandelbrotSide);
+    ARG_INTEGER(height, A + 1, "height", 1, kMaxMandelbrotSide);
     ARG_INTEGER(maxIter, A + 2, "maxIter", 1, 0xffffffffull);
     ARG_FINITE(x0, A + 3, "x0");
     ARG_FINITE(y0, A + 4, "y0");
@@ -61,7 +76,7 @@ class MandelbrotJob : public Job {
     REQUIRE(x0 < x1, RangeError, "x0 must be < x1 (got x0 " + fmt(x0) + ", x1 " + fmt(x1) + ")");
     REQUIRE(y0 < y1, RangeError, "y0 must be < y1 (got y0 " + fmt(y0) + ", y1 " + fmt(y1) + ")");
     const uint64_t pixels = width * height;
-    REQUIRE(pixels <= (1ull << 28), RangeError,
+    REQUIRE(pixels <= kMaxMandelbrotPixels, RangeError,
             "width*height must be <= 2^28 pixels (an image of " + std::to_string(pixels) +
                 " pixels needs " + std::to_string(pixels * 4) + " bytes)");
     REQUIRE(static_cast<double>(pixels) * static_cast<double>(maxIter) <= kTwoTo53, RangeError,
@@ -124,8 +139,7 @@ class MatmulJob : public Job {
   explicit MatmulJob(const Napi::CallbackInfo& info) : Job("matmul") {
     ARG_TYPED(a, A, "a", napi_float64_array, "Float64Array");
     ARG_TYPED(b, A + 1, "b", napi_float64_array, "Float64Array");
-    // n*n*8 bytes must be a size a Float64Array can have: n <= 46340 keeps n*n below 2^31.
-    ARG_INTEGER(n, A + 2, "n", 1, 46340);
+    ARG_INTEGER(n, A + 2, "n", 1, kMaxMatmulN);
     REQUIRE(a.ElementLength() == n * n, RangeError,
             "a must have n*n = " + std::to_string(n * n) + " elements, got " +
                 std::to_string(a.ElementLength()));
@@ -284,8 +298,7 @@ class RoundTripsJob : public Job {
 class FileReadJob : public Job {
  public:
   explicit FileReadJob(const Napi::CallbackInfo& info) : Job("fileRead") {
-    REQUIRE(info[A].IsString(), TypeError, "path must be a string");
-    path_ = info[A].As<Napi::String>().Utf8Value();
+    path_ = gil_addon::stringArg(info, A, "path");
     REQUIRE(!path_.empty(), RangeError, "path must not be empty");
     REQUIRE(path_.find('\0') == std::string::npos, RangeError,
             "path must not contain NUL characters");
@@ -382,6 +395,11 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   GIL_SLICE_BUDGETS(GIL_EXPORT_SLICE_BUDGET)
 #undef GIL_EXPORT_SLICE_BUDGET
   o.Set("sliceBudgets", budgets);
+  Napi::Object limits = Napi::Object::New(env);
+#define GIL_EXPORT_LIMIT(key, constant) limits.Set(#key, static_cast<double>(constant));
+  GIL_KERNEL_LIMITS(GIL_EXPORT_LIMIT)
+#undef GIL_EXPORT_LIMIT
+  o.Set("limits", limits);
   o.Set("RefHeap", DefineRefHeap(env));
   exports.Set("kernels", o);
 }

@@ -83,5 +83,7 @@ export type NativeKernels = { [K in KernelName]: Kernel<NativeArgs<K>, KernelRes
   spinIterationsPerNs(): number;
   readonly sliceBudgets: Readonly<Record<string, number>>;
   readonly table: readonly NativeKernelInfo[];
+  /** The argument limits the addon checks; validate.ts's constants must match (a test checks). */
+  readonly limits: Readonly<Record<string, number>>;
   RefHeap: new (objects: number) => NativeRefHeap;
 };
