@@ -25,10 +25,12 @@
 // call's abort flag must be over a SharedArrayBuffer.
 //
 // signal: an AbortSignal, an AbortFlag or an Int32Array (element 0 nonzero: stop). The kernel stops
-// within one slice and the call throws (or rejects with) an Error named 'AbortError'; the caller's
-// lock state is then what it was before the call. A sync call cannot see an AbortSignal fire while
-// it runs (the event loop is blocked), so an AbortSignal only stops sync calls that start aborted;
-// use an AbortFlag to stop a sync kernel from another thread.
+// within one slice and the call throws (or rejects with) an Error named 'AbortError' (code
+// 'ABORT_ERR'); the caller's lock state is then what it was before the call. A sync call cannot see
+// an AbortSignal fire while it runs (the event loop is blocked), so an AbortSignal only stops sync
+// calls that start aborted; use an AbortFlag to stop a sync kernel from another thread.
+//
+// This is the one description of the kernel modes; native/addon/kernel_job.h points here.
 import { Interpreter } from '../interpreter.js';
 import { native } from '../native.js';
 import { AbortFlag, abortCheck, checkAbortInput, isAbortError, isAbortSignal, KernelAbortError } from './abort.js';
