@@ -83,3 +83,11 @@ test("the twins' argument limits are the addon's", async () => {
     },
   );
 });
+
+test('the generated wrappers carry their kernel names', () => {
+  for (const name of KERNEL_NAMES) {
+    assert.equal((kernels as unknown as Record<string, () => void>)[name]!.name, name);
+    assert.equal((kernels as unknown as Record<string, () => void>)[`${name}Async`]!.name, `${name}Async`);
+  }
+  for (const name of TWIN_NAMES) assert.equal((reference as unknown as Record<string, () => void>)[name]!.name, name);
+});

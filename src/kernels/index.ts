@@ -253,6 +253,11 @@ export type Kernels = { [K in KernelName]: SyncKernel<K> } & { [K in KernelName 
 
 type NativeCall = (...args: unknown[]) => unknown;
 
+// A generated wrapper keeps its kernel's name (for stacks and messages).
+function named<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
+  return Object.defineProperty(fn, 'name', { value: name });
+}
+
 // The positional arguments (exactly `arity` of them, missing ones undefined) and the options.
 function split(arity: number, args: unknown[]): [unknown[], unknown] {
   const positional = args.slice(0, arity);
@@ -268,18 +273,18 @@ function makeKernels(): Kernels {
     const toNative = d.toNative ?? ((...args: unknown[]) => args);
     const sync = table[name]!;
     const async = table[`${name}Async`]!;
-    out[name] = (...args: unknown[]) => {
+    out[name] = named(name, (...args: unknown[]) => {
       const [positional, options] = split(d.arity, args);
       return callSync(name, options, (id, m, f) => sync(id, m, f, ...toNative(...positional)));
-    };
-    out[`${name}Async`] = (...args: unknown[]) => {
+    });
+    out[`${name}Async`] = named(`${name}Async`, (...args: unknown[]) => {
       const [positional, options] = split(d.arity, args);
       return callAsync(
         name,
         options,
         async (id, m, f) => async(id, m, f, ...toNative(...positional)) as Promise<unknown>,
       );
-    };
+    });
   }
   out.spinIterationsPerNs = () => k.spinIterationsPerNs();
   out.RefHeap = RefHeap;
@@ -350,10 +355,10 @@ function makeReferences(): References {
   for (const name of TWIN_NAMES) {
     const d = descriptorOf(name);
     const run = d.twin!;
-    out[name] = (...args: unknown[]) => {
+    out[name] = named(name, (...args: unknown[]) => {
       const [positional, options] = split(d.arity, args);
       return runTwin(name, options, (i, a) => run(positional, i, a));
-    };
+    });
   }
   out.spinIterationsPerNs = twin.spinIterationsPerNs;
   out.Sha256 = twin.Sha256;
