@@ -22,7 +22,7 @@ interface Spec<A extends unknown[], R> {
   readonly arity: number;
   /** The arguments as the addon takes them; default: as given. */
   readonly toNative?: (...args: A) => unknown[];
-  /** The TypeScript twin, called with exactly `arity` arguments, then the checkpointer and abort test. */
+  /** The TypeScript twin: its `arity` arguments (as a tuple), then the checkpointer and abort test. */
   readonly twin?: (args: A, interpreter: Checkpointer, aborted: AbortTest) => R;
   /** The case `bench kernels` times (native hold, native release, twin); `quick` for a short run. */
   readonly bench?: (quick: boolean) => BenchCase<A>;
