@@ -25,6 +25,9 @@ const EXCLUDED = new Map([
   ['native-cmake-build', 'builds the addon itself; compares two plain builds'],
   // Benchmark sanity checks: numbers from an instrumented build mean nothing, and they are slow.
   ['bench-', 'benchmarks, meaningless under instrumentation'],
+  // They run npm pack, tsc and node-gyp (compilers) or a browser, not our addon's code.
+  ['package-', 'packs and builds with npm, tsc and node-gyp; no addon code under test'],
+  ['report-browser', 'drives Chromium; the page has no addon code'],
 ]);
 
 const args = process.argv.slice(2);
@@ -83,7 +86,10 @@ const compiled = findTests(path.join(root, 'dist-dev', 'test')).filter((file) =>
   existsSync(path.join(root, path.relative(path.join(root, 'dist-dev'), file)).replace(/\.js$/, '.ts')),
 );
 const selected = compiled
-  .filter((file) => named.length === 0 || named.some((n) => file.includes(path.basename(n).replace(/\.[tj]s$/, ''))))
+  .filter(
+    (file) =>
+      named.length === 0 || named.some((n) => path.basename(file).includes(path.basename(n).replace(/\.[tj]s$/, ''))),
+  )
   .filter((file) => {
     const base = path.basename(file);
     for (const [prefix, why] of EXCLUDED) {

@@ -44,7 +44,12 @@ export interface LockStats {
   waitFraction: number;
   /** Latency from a drop request to another thread holding the lock. */
   handoff: { count: number; p50Ns: number; p90Ns: number; p99Ns: number; maxNs: number };
+  /** Threads that are still alive and have used the lock (records of ended threads are reclaimed). */
   threads: ThreadLockStats[];
+  /** Threads that used the lock and have ended, since the lock was made. */
+  exitedThreads: number;
+  /** The summed counts of those ended threads (threadId 0), so totals still add up. */
+  exited: ThreadLockStats;
 }
 
 /** A thread that waited for the lock longer than the watchdog's bound. */

@@ -26,6 +26,8 @@ const LOCK_STATS: Record<keyof LockStats, true> = {
   waitFraction: true,
   handoff: true,
   threads: true,
+  exitedThreads: true,
+  exited: true,
 };
 const HANDOFF: Record<keyof LockStats['handoff'], true> = {
   count: true,
@@ -70,7 +72,7 @@ test('lockStats has exactly the fields of LockStats (and its handoff and thread 
     assert.deepEqual(keys(stats), keys(LOCK_STATS));
     assert.deepEqual(keys(stats.handoff), keys(HANDOFF));
     assert.ok(stats.threads.length >= 1, 'this thread took the lock');
-    for (const row of stats.threads) assert.deepEqual(keys(row), keys(THREAD_LOCK_STATS));
+    for (const row of [...stats.threads, stats.exited]) assert.deepEqual(keys(row), keys(THREAD_LOCK_STATS));
   } finally {
     interp.destroy();
   }

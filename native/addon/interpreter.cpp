@@ -299,9 +299,7 @@ Napi::Value LockStatsJs(const Napi::CallbackInfo& info) {
   h.Set("p99Ns", num(s.handoff.p99Ns));
   h.Set("maxNs", num(s.handoff.maxNs));
   o.Set("handoff", h);
-  auto threads = Napi::Array::New(env, s.threads.size());
-  for (size_t i = 0; i < s.threads.size(); i++) {
-    const auto& t = s.threads[i];
+  auto threadJs = [&](const gil::ThreadLockStats& t) {
     auto to = Napi::Object::New(env);
     to.Set("threadId", num(t.threadId));
     to.Set("acquisitions", num(t.acquisitions));
@@ -311,8 +309,13 @@ Napi::Value LockStatsJs(const Napi::CallbackInfo& info) {
     to.Set("wakeups", num(t.wakeups));
     to.Set("heldNs", num(t.heldNs));
     to.Set("waitNs", num(t.waitNs));
-    threads.Set(static_cast<uint32_t>(i), to);
-  }
+    return to;
+  };
+  auto threads = Napi::Array::New(env, s.threads.size());
+  for (size_t i = 0; i < s.threads.size(); i++)
+    threads.Set(static_cast<uint32_t>(i), threadJs(s.threads[i]));
+  o.Set("exitedThreads", num(s.exitedThreads));
+  o.Set("exited", threadJs(s.exited));
   o.Set("threads", threads);
   return o;
 }

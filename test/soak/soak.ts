@@ -342,7 +342,7 @@ let lastAcquisitions = 0;
 function checkLockStats(quiescent: boolean): void {
   lockChecks++;
   const s = Interpreter.main().stats();
-  const sum = s.threads.reduce((a, t) => a + t.acquisitions, 0);
+  const sum = s.threads.reduce((a, t) => a + t.acquisitions, s.exited.acquisitions);
   // Counters are updated without a common lock on the fast path: a snapshot taken while threads run
   // may see one thread's increment and not yet the total (at most one per thread).
   const slack = quiescent ? 0 : s.threads.length;
