@@ -23,13 +23,9 @@ import { checkSendableArgs, normalizeTask, type NormalizedTask, type Task } from
 import { unwrapTransfers } from './transfer.js';
 import { kernelNames } from './builtin-kernels.js';
 import { mapOverSubmit, type MapOptions } from './map.js';
-import type {
-  BuiltinTaskArgs,
-  BuiltinTaskName,
-  BuiltinTaskResult,
-  TypedTask,
-  UntypedModuleTask,
-} from './typed-task.js';
+// Short names for the overloads' types (typed-task.ts).
+import type { BuiltinTaskArgs as Args, BuiltinTaskName as Builtin, BuiltinTaskResult as Result } from './typed-task.js';
+import type { MapItems, TypedTask, UntypedModuleTask } from './typed-task.js';
 import {
   checkExecutorOptions,
   checkShutdownOptions,
@@ -113,7 +109,7 @@ export abstract class PoolExecutor implements Executor {
    * Schedules task(...args) on a worker. Arguments are structured-cloned (threads) or serialized
    * (processes); wrap one in transfer() to move its buffers to a thread instead.
    */
-  submit<N extends BuiltinTaskName>(task: N, ...args: BuiltinTaskArgs<N>): Future<BuiltinTaskResult<N>>;
+  submit<N extends Builtin>(task: N, ...args: Args<N>): Future<Result<N>>;
   submit<A extends unknown[], R>(task: TypedTask<A, R>, ...args: A): Future<R>;
   submit<T = unknown>(task: UntypedModuleTask, ...args: unknown[]): Future<T>;
   submit(task: Task, ...args: unknown[]): Future<unknown> {
@@ -130,11 +126,7 @@ export abstract class PoolExecutor implements Executor {
    * asked to stop and, after abortGraceMs (default: the pool's), its worker is ended. A signal
    * already aborted gives a cancelled future.
    */
-  submitWith<N extends BuiltinTaskName>(
-    options: SubmitOptions,
-    task: N,
-    ...args: BuiltinTaskArgs<N>
-  ): Future<BuiltinTaskResult<N>>;
+  submitWith<N extends Builtin>(options: SubmitOptions, task: N, ...args: Args<N>): Future<Result<N>>;
   submitWith<A extends unknown[], R>(options: SubmitOptions, task: TypedTask<A, R>, ...args: A): Future<R>;
   submitWith<T = unknown>(options: SubmitOptions, task: UntypedModuleTask, ...args: unknown[]): Future<T>;
   submitWith(options: SubmitOptions, task: Task, ...args: unknown[]): Future<unknown> {
@@ -149,26 +141,14 @@ export abstract class PoolExecutor implements Executor {
    * chunksize, timeoutMs, spread, buffersize). Without buffersize every item is submitted at once,
    * as Python does; stopping the iteration early cancels what has not started.
    */
-  map<N extends BuiltinTaskName>(
-    task: N,
-    iterable: Iterable<unknown> | AsyncIterable<unknown>,
-    options?: MapOptions,
-  ): AsyncIterableIterator<BuiltinTaskResult<N>>;
+  map<N extends Builtin>(task: N, iterable: MapItems, options?: MapOptions): AsyncIterableIterator<Result<N>>;
   map<A extends unknown[], R>(
     task: TypedTask<A, R>,
-    iterable: Iterable<unknown> | AsyncIterable<unknown>,
+    iterable: MapItems,
     options?: MapOptions,
   ): AsyncIterableIterator<R>;
-  map<T = unknown>(
-    task: UntypedModuleTask,
-    iterable: Iterable<unknown> | AsyncIterable<unknown>,
-    options?: MapOptions,
-  ): AsyncIterableIterator<T>;
-  map(
-    task: Task,
-    iterable: Iterable<unknown> | AsyncIterable<unknown>,
-    options: MapOptions = {},
-  ): AsyncIterableIterator<unknown> {
+  map<T = unknown>(task: UntypedModuleTask, iterable: MapItems, options?: MapOptions): AsyncIterableIterator<T>;
+  map(task: Task, iterable: MapItems, options: MapOptions = {}): AsyncIterableIterator<unknown> {
     this.#checkOpen();
     const normalized = normalizeTask(task, kernelNames());
     return mapOverSubmit<unknown>(

@@ -8,6 +8,9 @@ import type { ModuleTask } from './task.js';
 // Never set: a slot that carries a module task's function type for the type system only.
 declare const taskTypes: unique symbol;
 
+/** What map() reads its items from. */
+export type MapItems = Iterable<unknown> | AsyncIterable<unknown>;
+
 /** The options a built-in kernel task may take after its arguments. */
 export interface KernelTaskOptions {
   mode?: KernelMode;
