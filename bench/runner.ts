@@ -2,7 +2,8 @@
 // `npm run bench` (bench/run.ts) and `gil-lab bench` (src/cli/bench.ts).
 //
 // Output: tables on stdout as each suite finishes, or with `json` exactly one object
-// { machine, suites: { <name>: result } } on stdout and nothing else. Progress goes to stderr and
+// { label, date, quick, machine, floorNs, suites: { <name>: result } } (the run record, the same
+// object as the .json file) on stdout and nothing else. Progress goes to stderr and
 // only when stderr is a terminal. Files (`<label>-<date>.json/.md/.svg`) are written only when an
 // output folder is given; the callers choose the default (bench/results for full runs).
 import { existsSync } from 'node:fs';

@@ -5,13 +5,9 @@
 // `gil_lab_import(env, capsule)` to get the table; the addon then acquires, releases and
 // checkpoints the very interpreter locks that `Interpreter` uses in this process, from any thread.
 import { native } from './native.js';
+import type { ExtensionApiCapsule } from './native-types.js';
 
-declare const capsuleBrand: unique symbol;
-
-/** The capsule: an opaque External for `gil_lab_import()` (native/include/gil_lab.h). */
-export interface ExtensionApiCapsule {
-  readonly [capsuleBrand]: 'gil-lab extension API';
-}
+export type { ExtensionApiCapsule };
 
 /**
  * The capsule holding gil-lab's C extension API table; hand it to your addon. `version`: 1 for an

@@ -4,6 +4,9 @@
 // process (the main thread and every worker thread) shares. `new Interpreter()` makes another one with
 // its own lock (the PEP 684 model). Any thread finds an interpreter by id with `Interpreter.byId(id)`.
 import { native, type InterpreterHandle } from './native.js';
+import type { LockEventKind, LockStats, StallReport, ThreadLockStats } from './native-types.js';
+
+export type { LockEventKind, LockStats, StallReport, ThreadLockStats };
 
 export type Policy = 'cpython' | 'legacy' | 'fifo' | 'none';
 export const POLICIES: readonly Policy[] = ['cpython', 'legacy', 'fifo', 'none'];
@@ -27,63 +30,6 @@ export interface InterpreterOptions {
   ownLock?: boolean;
 }
 
-export interface ThreadLockStats {
-  threadId: number;
-  acquisitions: number;
-  contendedAcquisitions: number;
-  dropRequests: number;
-  forcedSwitches: number;
-  wakeups: number;
-  heldNs: number;
-  waitNs: number;
-}
-
-export interface LockStats {
-  acquisitions: number;
-  contendedAcquisitions: number;
-  /** Drop requests set by waiters (the eval breaker). */
-  dropRequests: number;
-  /** Times a holder yielded at a checkpoint (on request, or the legacy policy's tick). */
-  forcedSwitches: number;
-  /** Acquisitions by a thread other than the previous holder. */
-  switches: number;
-  yields: number;
-  /** Condition-variable wake-ups of waiters (the old GIL's thrash shows up here). */
-  wakeups: number;
-  releasesOnThreadExit: number;
-  /** Waits longer than the watchdog's bound (see startWatchdog). */
-  stalls: number;
-  /** Threads waiting for the lock at the moment of the snapshot. */
-  waiters: number;
-  /** Thread id of the holder at the moment of the snapshot (0: free, and always 0 under policy none). */
-  holder: number;
-  heldNs: number;
-  waitNs: number;
-  elapsedNs: number;
-  /** heldNs / elapsedNs, as CPython's gil_load reports it. */
-  heldFraction: number;
-  /** waitNs / elapsedNs; above 1 when several threads wait at once. */
-  waitFraction: number;
-  /** Latency from a drop request to another thread holding the lock. */
-  handoff: { count: number; p50Ns: number; p90Ns: number; p99Ns: number; maxNs: number };
-  /** Threads that are still alive and have used the lock (records of ended threads are reclaimed). */
-  threads: ThreadLockStats[];
-  /** Threads that used the lock and have ended, since the lock was made. */
-  exitedThreads: number;
-  /** The summed counts of those ended threads (threadId 0), so totals still add up. */
-  exited: ThreadLockStats;
-}
-
-/** A thread that waited for the lock longer than the watchdog's bound. */
-export interface StallReport {
-  waiterThreadId: number;
-  /** The thread holding the lock when the stall was noticed (0 if it had just been freed). */
-  holderThreadId: number;
-  waitedNs: number;
-  /** When it was noticed, on the clock of `Interpreter.nowNs()`. */
-  atNs: number;
-}
-
 export interface WatchdogOptions {
   /** Report any wait longer than this many milliseconds. */
   boundMs: number;
@@ -92,7 +38,6 @@ export interface WatchdogOptions {
   pollMs?: number;
 }
 
-export type LockEventKind = 'wait-start' | 'acquired' | 'released' | 'drop-request';
 export interface LockEvent {
   /** Nanoseconds since a process-wide origin (the same clock as `Interpreter.nowNs()`). */
   tNs: number;
@@ -100,9 +45,6 @@ export interface LockEvent {
   kind: LockEventKind;
   interpreterId: number;
 }
-
-/** The native handle: functions bound to one interpreter, as cheap as any Node-API call. */
-type Handle = InterpreterHandle;
 
 const MAX_SWITCH_INTERVAL_US = 10_000_000;
 
@@ -150,7 +92,7 @@ let threadDefault: Interpreter | undefined;
 
 export class Interpreter {
   readonly id: number;
-  readonly #handle: Handle;
+  readonly #handle: InterpreterHandle;
   #pendingAcquire = false;
   // PyGILState: one entry per ensure() not yet released on this thread (Interpreter objects are per
   // thread), true where that ensure() took the lock.

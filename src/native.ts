@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import type { ExtensionApiCapsule, LockEventKind, LockStats, SharedMemoryHandle, StallReport } from './native-types.js';
+import type { NativeKernels } from './kernels/native-types.js';
 
 const require = createRequire(import.meta.url);
 
@@ -41,17 +43,17 @@ export interface NativeAddon {
   interpreterIds(): number[];
   interpreterConfigure(id: number, policy?: string, switchIntervalUs?: number, checkInterval?: number): void;
   interpreterConfig(id: number): { policy: string; switchIntervalUs: number; checkInterval: number };
-  lockStats(id: number): import('./interpreter.js').LockStats;
+  lockStats(id: number): LockStats;
   lockResetStats(id: number): void;
   traceStart(id: number, capacity: number): void;
   traceStop(id: number): {
-    events: { tNs: number; threadId: number; kind: import('./interpreter.js').LockEventKind }[];
+    events: { tNs: number; threadId: number; kind: LockEventKind }[];
     dropped: number;
   };
   currentThreadId(): number;
   nowNs(): number;
   watchdogSet(id: number, boundUs: number): void;
-  watchdogReports(id: number): import('./interpreter.js').StallReport[];
+  watchdogReports(id: number): StallReport[];
   benchLockPair(iterations: number): number;
   benchMutexPair(iterations: number): number;
   benchHandoff(
@@ -67,15 +69,11 @@ export interface NativeAddon {
   };
 
   // --- shared memory (native/addon/shared_memory.cpp) ---
-  SharedMemoryHandle: new (
-    mode: 'create' | 'attach',
-    name: string,
-    size?: number,
-  ) => import('./shared-memory.js').SharedMemoryHandle;
+  SharedMemoryHandle: new (mode: 'create' | 'attach', name: string, size?: number) => SharedMemoryHandle;
   shmUnlink(name: string): void;
 
   // --- the kernels (native/addon/kernels.cpp) ---
-  kernels: import('./kernels/native-types.js').NativeKernels;
+  kernels: NativeKernels;
 
   // --- an I/O channel and a plain OS thread (native/addon/io_channel.cpp, os_thread.cpp) ---
   IoChannel: new (maxBytes: number) => import('./kernels/io-channel.js').NativeIoChannel;
@@ -83,7 +81,7 @@ export interface NativeAddon {
 
   // --- the C extension API (native/addon/extension_api.cpp, native/include/gil_lab.h) ---
   /** The capsule: a type-tagged External carrying the gil_lab_api table (of `version`, default the latest). */
-  extensionApi(version?: number): import('./extension-api.js').ExtensionApiCapsule;
+  extensionApi(version?: number): ExtensionApiCapsule;
   /** What the table's interpreter_current() answers on this thread (undefined: the main interpreter). */
   setThreadInterpreter(id: number | undefined): void;
   /**

@@ -13,20 +13,10 @@
 import { Buffer, constants as bufferConstants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { native } from './native.js';
+import type { SharedMemoryHandle } from './native-types.js';
 import { forgetCreated, rememberCreated } from './shared-memory-cleanup.js';
 
-/** The addon's handle (native/addon/shared_memory.cpp). */
-export interface SharedMemoryHandle {
-  readonly name: string;
-  readonly size: number;
-  readonly closed: boolean;
-  readonly buffer: ArrayBuffer;
-  close(): void;
-  load(index: number): number;
-  store(index: number, value: number): number;
-  compareExchange(index: number, expected: number, replacement: number): number;
-  add(index: number, delta: number): number;
-}
+export type { SharedMemoryHandle };
 
 export interface SharedMemoryOptions {
   /** The segment's name, without or with the leading '/'; generated when creating without one. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Interpreter, kernels, native, reference, RefHeap } from 'gil-lab';
 import { startKernelWorker } from './fixtures/kernel-helpers.js';
-import { KERNEL_ARITY } from 'gil-lab/executors/builtin-kernels';
+import { kernelArity, KERNEL_NAMES } from 'gil-lab/kernels/table';
 
 const SEED = Number(process.env.GIL_LAB_FUZZ_SEED ?? 20240611);
 
@@ -129,23 +129,10 @@ function checkResult(name: string, args: unknown[], result: unknown): void {
   assert.deepEqual(result, expected, what);
 }
 
-const wrapperNames = [
-  'countPrimes',
-  'mandelbrot',
-  'sha256Chain',
-  'matmul',
-  'sum',
-  'triad',
-  'spin',
-  'spinIterations',
-  'sleep',
-  'pipeRoundTrips',
-  'socketRoundTrips',
-  'fileRead',
-] as const;
+const wrapperNames = KERNEL_NAMES;
 
-// Positional arguments before the options object (the executors' table, itself checked by a test).
-const ARITY = KERNEL_ARITY;
+// Positional arguments before the options object: the kernel table's.
+const ARITY: Readonly<Record<string, number>> = Object.fromEntries(KERNEL_NAMES.map((n) => [n, kernelArity(n)]));
 
 function options(): unknown {
   const r = random();

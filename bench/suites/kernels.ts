@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Interpreter, IoChannel, kernels, reference } from 'gil-lab';
+import { descriptorOf, TWIN_NAMES } from 'gil-lab/kernels/table';
 import type { BenchCaseResult, BenchOptions, BenchSuite, BenchSuiteResult, BenchTable } from '../suite.js';
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -120,7 +121,9 @@ export const kernelsSuite: BenchSuite = {
     const release = { interpreter: interp, mode: 'release' as const };
     const twin = { interpreter: interp };
     const overheads: number[] = [];
-    const steps = 9;
+    // The kernels with a twin and a bench case, then numpy and blocking I/O.
+    const benchNames = TWIN_NAMES.filter((name) => descriptorOf(name).bench !== undefined);
+    const steps = benchNames.length + 2;
     let step = 0;
     const progress = (what: string) => options.onProgress?.(step++, steps, what);
 
@@ -156,15 +159,25 @@ export const kernelsSuite: BenchSuite = {
         return { hold: th!, release: tr!, twin: tt! };
       };
 
+      // Every kernel with a twin and a bench case in the kernel table (src/kernels/table.ts).
+      const call = (table: object, name: string, args: unknown[], how: object) => () =>
+        (table as Record<string, (...a: unknown[]) => unknown>)[name]!(...args, how);
+      const measured = new Map<string, { args: unknown[]; hold: Timing; release: Timing; twin: Timing }>();
+      for (const name of benchNames) {
+        const c = descriptorOf(name).bench!(quick);
+        const t = compare(
+          name,
+          c.size,
+          call(kernels, name, c.args, hold),
+          call(kernels, name, c.args, release),
+          call(reference, name, c.args, twin),
+        );
+        measured.set(name, { args: c.args, ...t });
+      }
+
       // countPrimes, and the standalone program over the same range.
-      const [lo, hi] = [0, quick ? 500_000 : 2_000_000];
-      const primes = compare(
-        'countPrimes',
-        `[${lo}, ${hi})`,
-        () => kernels.countPrimes(lo, hi, hold),
-        () => kernels.countPrimes(lo, hi, release),
-        () => reference.countPrimes(lo, hi, twin),
-      );
+      const primes = measured.get('countPrimes')!;
+      const [lo, hi] = primes.args as [number, number];
       const standalone = standaloneCountPrimes(lo, hi, reps);
       const expectedCount = kernels.countPrimes(lo, hi, hold);
       if (typeof standalone === 'string') {
@@ -188,69 +201,16 @@ export const kernelsSuite: BenchSuite = {
         data.countPrimesStandaloneNs = standalone.ns;
       }
 
-      const m = quick ? { width: 300, height: 200, maxIter: 300 } : { width: 600, height: 400, maxIter: 500 };
-      compare(
-        'mandelbrot',
-        `${m.width}×${m.height}, maxIter ${m.maxIter}`,
-        () => kernels.mandelbrot(m, hold),
-        () => kernels.mandelbrot(m, release),
-        () => reference.mandelbrot(m, twin),
-      );
-
-      const shaData = new Uint8Array(quick ? 1 << 18 : 1 << 20).map((_, i) => (i * 31) & 255);
-      const rounds = quick ? 5000 : 20000;
-      compare(
-        'sha256Chain',
-        `${shaData.length / 1024} KiB + ${rounds - 1} rounds`,
-        () => kernels.sha256Chain(shaData, rounds, hold),
-        () => kernels.sha256Chain(shaData, rounds, release),
-        () => reference.sha256Chain(shaData, rounds, twin),
-      );
-
-      const n = quick ? 256 : 384;
-      const a = Float64Array.from({ length: n * n }, (_, i) => Math.sin(i));
-      const b = Float64Array.from({ length: n * n }, (_, i) => Math.cos(i));
-      const matmul = compare(
-        'matmul',
-        `n = ${n}`,
-        () => kernels.matmul(a, b, n, hold),
-        () => kernels.matmul(a, b, n, release),
-        () => reference.matmul(a, b, n, twin),
-      );
+      const matmul = measured.get('matmul')!;
+      const n = matmul.args[2] as number;
       const gflops = (2 * n ** 3) / best(matmul.release);
       notes.push(
         `matmul n=${n}: ${gflops.toFixed(2)} GFLOP/s native (release), ${((2 * n ** 3) / best(matmul.twin)).toFixed(2)} GFLOP/s twin`,
       );
 
-      const spinNs = quick ? 5_000_000 : 20_000_000;
-      compare(
-        'spin',
-        `${spinNs / 1e6} ms of work`,
-        () => kernels.spin(spinNs, hold),
-        () => kernels.spin(spinNs, release),
-        () => reference.spin(spinNs, twin),
-      );
-
-      // Memory-bound: arrays well beyond the last-level cache.
-      const length = quick ? 1 << 23 : 1 << 24;
-      const big = Float64Array.from({ length }, (_, i) => (i % 1000) * 0.001);
-      const sum = compare(
-        'sum',
-        `${length} doubles (${(length * 8) / 2 ** 20} MiB)`,
-        () => kernels.sum(big, hold),
-        () => kernels.sum(big, release),
-        () => reference.sum(big, twin),
-      );
-      const x = new Float64Array(length);
-      const y = big;
-      const z = Float64Array.from({ length }, (_, i) => 1 / (1 + i));
-      const triad = compare(
-        'triad',
-        `3 × ${length} doubles`,
-        () => kernels.triad(x, y, z, 3, hold),
-        () => kernels.triad(x, y, z, 3, release),
-        () => reference.triad(x, y, z, 3, twin),
-      );
+      const sum = measured.get('sum')!;
+      const triad = measured.get('triad')!;
+      const length = (sum.args[0] as Float64Array).length;
       const gbps = (bytes: number, ns: number) => bytes / ns;
       const sumGBps = gbps(8 * length, best(sum.release));
       const sumHoldGBps = gbps(8 * length, best(sum.hold));

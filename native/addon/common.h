@@ -6,7 +6,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <string>
+
+#include "interpreter_lock.h"
 
 namespace gil_addon {
 
@@ -59,6 +62,36 @@ inline uint64_t integerArg(const Napi::CallbackInfo& info, size_t i, const char*
   return static_cast<uint64_t>(d);
 }
 
+// A signed 32-bit integer (the value a shared Int32Array cell holds).
+inline int32_t int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throwType(info.Env(), std::string(name) + " must be an integer");
+  const double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= -2147483648.0 && d <= 2147483647.0) || std::floor(d) != d)
+    throwRange(info.Env(), std::string(name) + " must be an int32, got " + fmt(d));
+  return static_cast<int32_t>(d);
+}
+
+// A string.
+inline std::string stringArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsString()) throwType(info.Env(), std::string(name) + " must be a string");
+  return info[i].As<Napi::String>().Utf8Value();
+}
+
+// An interpreter id: an integer in [0, 2^32). Every binding that takes one checks it here.
+inline uint32_t interpreterIdArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return static_cast<uint32_t>(integerArg(info, i, name, 0, 0xffffffffull));
+}
+
+// The live interpreter with that id; a RangeError "<name>: no interpreter with id N" otherwise.
+inline std::shared_ptr<gil::Interpreter> interpreterArg(const Napi::CallbackInfo& info, size_t i,
+                                                        const char* name) {
+  const uint32_t id = interpreterIdArg(info, i, name);
+  auto interp = gil::findInterpreter(id);
+  if (!interp || !interp->alive())
+    throwRange(info.Env(), std::string(name) + ": no interpreter with id " + std::to_string(id));
+  return interp;
+}
+
 // The buffer behind a typed array (an ArrayBuffer or a SharedArrayBuffer).
 inline napi_value bufferOf(Napi::Env env, napi_value array) {
   napi_value buffer;
@@ -105,6 +138,23 @@ T* dataOf(const Napi::TypedArray& array) {
       napi_get_typedarray_info(array.Env(), array, nullptr, nullptr, &data, nullptr, nullptr),
       nullptr);
   return static_cast<T*>(data);
+}
+
+// An abort flag: undefined or null (none), or an Int32Array whose element 0 becoming nonzero asks
+// the work to stop. `array` is valid during the call only.
+struct AbortFlagArg {
+  const int32_t* cell = nullptr;
+  Napi::Value array;
+};
+inline AbortFlagArg abortFlagArg(const Napi::CallbackInfo& info, size_t i) {
+  AbortFlagArg flag;
+  if (info[i].IsUndefined() || info[i].IsNull()) return flag;
+  Napi::TypedArray array = typedArrayArg(info, i, "abort flag", napi_int32_array, "Int32Array");
+  if (array.ElementLength() < 1)
+    throwRange(info.Env(), "abort flag must have at least one element");
+  flag.cell = dataOf<int32_t>(array);
+  flag.array = array;
+  return flag;
 }
 
 }  // namespace gil_addon

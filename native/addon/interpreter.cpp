@@ -36,23 +36,12 @@ const uint64_t kOriginNs = gil::monotonicNs();
   throw Napi::Error::New(env, gil::lockErrorMessage(code));
 }
 
-// An interpreter id: an integer in [0, 2^32). Anything else is a TypeError/RangeError.
+// The id checks are the shared ones (common.h), under the argument name "id".
 uint32_t interpreterIdArg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "id must be an integer");
-  double d = info[i].As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
-    throw Napi::RangeError::New(info.Env(),
-                                "id must be a non-negative integer, got " + std::to_string(d));
-  }
-  return static_cast<uint32_t>(d);
+  return gil_addon::interpreterIdArg(info, i, "id");
 }
-
 std::shared_ptr<Interpreter> interpreterArg(const Napi::CallbackInfo& info, size_t i) {
-  uint32_t id = interpreterIdArg(info, i);
-  auto interp = gil::findInterpreter(id);
-  if (!interp)
-    throw Napi::RangeError::New(info.Env(), "id: no interpreter with id " + std::to_string(id));
-  return interp;
+  return gil_addon::interpreterArg(info, i, "id");
 }
 
 // configArg(policy, switchIntervalUs, checkInterval): validated, with names in the errors.

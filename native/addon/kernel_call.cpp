@@ -15,22 +15,14 @@ using gil::KernelStatus;
 
 CallContext contextArgs(const Napi::CallbackInfo& info) {
   CallContext c;
-  const uint64_t id = integerArg(info, 0, "interpreter id", 0, 0xffffffffull);
-  c.interp = gil::findInterpreter(static_cast<uint32_t>(id));
-  if (!c.interp || !c.interp->alive()) {
-    throwRange(info.Env(), "interpreter: no interpreter with id " + std::to_string(id));
-  }
+  c.interp = interpreterArg(info, 0, "interpreter");
   if (!info[1].IsNumber()) throwType(info.Env(), "mode must be 'hold' or 'release'");
   const double mode = info[1].As<Napi::Number>().DoubleValue();
   if (mode != 0 && mode != 1) throwRange(info.Env(), "mode must be 'hold' or 'release'");
   c.mode = mode == 0 ? Mode::Hold : Mode::Release;
-  if (!info[2].IsUndefined() && !info[2].IsNull()) {
-    ARG_TYPED(flag, 2, "abort flag", napi_int32_array, "Int32Array");
-    if (flag.ElementLength() < 1)
-      throwRange(info.Env(), "abort flag must have at least one element");
-    c.abortFlag = dataOf<int32_t>(flag);
-    c.abortFlagArray = flag;
-  }
+  const AbortFlagArg flag = abortFlagArg(info, 2);
+  c.abortFlag = flag.cell;
+  c.abortFlagArray = flag.array;
   return c;
 }
 

@@ -2,19 +2,9 @@
 // the common argument prefix, a Job (one kernel call with its validated arguments), and how a job
 // runs — synchronously on the calling thread, or as an async task on the addon's own threads.
 //
-// Every kernel function takes (interpreterId, mode, abortFlag, ...kernel arguments):
-//   mode 0 = hold:    runs holding the interpreter's lock, checkpointing between slices.
-//   mode 1 = release: lets go of the lock for the computation (Py_BEGIN/END_ALLOW_THREADS) and
-//                     takes it back at the end; blocking I/O kernels let go around each blocking
-//                     call instead, as CPython's socket and file calls do.
-//   abortFlag: undefined, or an Int32Array whose element 0 becoming nonzero stops the kernel
-//              within one slice (it may live in a SharedArrayBuffer set by another thread).
-// Sync variants run on the calling thread, which must hold the lock (as a C extension needs the
-// GIL), except under policy `none`. Async variants (<name>Async) run on one of the addon's own
-// threads (job_runner.h) and return a Promise; the caller need not hold the lock: in hold mode that
-// thread acquires it itself, checkpoints between slices and releases it at the end; in release
-// mode it runs without it. On abort the call throws (or rejects with) an Error named 'AbortError'
-// (code 'ABORT_ERR'); the calling thread's lock state is then what it was before the call.
+// Every kernel function takes (interpreterId, mode, abortFlag, ...kernel arguments): mode 0 = hold,
+// 1 = release; abortFlag undefined or an Int32Array (element 0 nonzero: stop within one slice).
+// What the modes, the async variants and aborting mean is written once, in src/kernels/index.ts.
 #pragma once
 
 #include <napi.h>

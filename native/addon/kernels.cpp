@@ -21,6 +21,21 @@ using gil_addon::Job;
 constexpr double kTwoTo53 = 9007199254740992.0;  // 2^53: every integer up to it is exact
 constexpr uint64_t kMaxIoBytes = 64ull << 20;    // one round trip or one read call: 64 MiB
 constexpr uint64_t kMaxSleepNs = 3600ull * 1000 * 1000 * 1000;  // an hour
+// n*n*8 bytes must be a size a Float64Array can have: n <= 46340 keeps n*n below 2^31.
+constexpr uint64_t kMaxMatmulN = 46340;
+constexpr uint64_t kMaxMandelbrotSide = 1u << 16;
+constexpr uint64_t kMaxMandelbrotPixels = 1ull << 28;
+// The TypeScript twins check the same limits (src/kernels/validate.ts): the addon exports these as
+// kernels.limits and a test checks both agree.
+// clang-format off
+#define GIL_KERNEL_LIMITS(X)                      \
+  X(twoTo53, kTwoTo53)                            \
+  X(maxIoBytes, kMaxIoBytes)                      \
+  X(maxSleepNs, kMaxSleepNs)                      \
+  X(maxMatmulN, kMaxMatmulN)                      \
+  X(maxMandelbrotSide, kMaxMandelbrotSide)        \
+  X(maxMandelbrotPixels, kMaxMandelbrotPixels)
+// clang-format on
 
 // Kernel arguments start after the common prefix.
 constexpr size_t A = 3;
@@ -51,8 +66,8 @@ class CountPrimesJob : public Job {
 class MandelbrotJob : public Job {
  public:
   explicit MandelbrotJob(const Napi::CallbackInfo& info) : Job("mandelbrot") {
-    ARG_INTEGER(width, A, "width", 1, 1u << 16);
-    ARG_INTEGER(height, A + 1, "height", 1, 1u << 16);
+    ARG_INTEGER(width, A, "width", 1, kMaxMandelbrotSide);
+    ARG_INTEGER(height, A + 1, "height", 1, kMaxMandelbrotSide);
     ARG_INTEGER(maxIter, A + 2, "maxIter", 1, 0xffffffffull);
     ARG_FINITE(x0, A + 3, "x0");
     ARG_FINITE(y0, A + 4, "y0");
@@ -61,7 +76,7 @@ class MandelbrotJob : public Job {
     REQUIRE(x0 < x1, RangeError, "x0 must be < x1 (got x0 " + fmt(x0) + ", x1 " + fmt(x1) + ")");
     REQUIRE(y0 < y1, RangeError, "y0 must be < y1 (got y0 " + fmt(y0) + ", y1 " + fmt(y1) + ")");
     const uint64_t pixels = width * height;
-    REQUIRE(pixels <= (1ull << 28), RangeError,
+    REQUIRE(pixels <= kMaxMandelbrotPixels, RangeError,
             "width*height must be <= 2^28 pixels (an image of " + std::to_string(pixels) +
                 " pixels needs " + std::to_string(pixels * 4) + " bytes)");
     REQUIRE(static_cast<double>(pixels) * static_cast<double>(maxIter) <= kTwoTo53, RangeError,
@@ -124,8 +139,7 @@ class MatmulJob : public Job {
   explicit MatmulJob(const Napi::CallbackInfo& info) : Job("matmul") {
     ARG_TYPED(a, A, "a", napi_float64_array, "Float64Array");
     ARG_TYPED(b, A + 1, "b", napi_float64_array, "Float64Array");
-    // n*n*8 bytes must be a size a Float64Array can have: n <= 46340 keeps n*n below 2^31.
-    ARG_INTEGER(n, A + 2, "n", 1, 46340);
+    ARG_INTEGER(n, A + 2, "n", 1, kMaxMatmulN);
     REQUIRE(a.ElementLength() == n * n, RangeError,
             "a must have n*n = " + std::to_string(n * n) + " elements, got " +
                 std::to_string(a.ElementLength()));
@@ -284,8 +298,7 @@ class RoundTripsJob : public Job {
 class FileReadJob : public Job {
  public:
   explicit FileReadJob(const Napi::CallbackInfo& info) : Job("fileRead") {
-    REQUIRE(info[A].IsString(), TypeError, "path must be a string");
-    path_ = info[A].As<Napi::String>().Utf8Value();
+    path_ = gil_addon::stringArg(info, A, "path");
     REQUIRE(!path_.empty(), RangeError, "path must not be empty");
     REQUIRE(path_.find('\0') == std::string::npos, RangeError,
             "path must not contain NUL characters");
@@ -326,7 +339,25 @@ class FileReadJob : public Job {
 
 // --- registration --------------------------------------------------------------------------------
 
-#define KERNEL(name, Job, ...)                                               \
+// X(name, Job, nativeArity, job arguments...): the kernel table, the C++ counterpart of
+// src/kernels/table.ts. Each entry becomes kernels[name] and kernels[name + "Async"], and a row of
+// kernels.table ({ name, arity }: arity = arguments after the common prefix), which a test checks
+// against the TypeScript table.
+#define GIL_KERNELS(X)                          \
+  X("countPrimes", CountPrimesJob, 2)           \
+  X("mandelbrot", MandelbrotJob, 8)             \
+  X("sha256Chain", Sha256ChainJob, 2)           \
+  X("matmul", MatmulJob, 3)                     \
+  X("sum", SumJob, 1)                           \
+  X("triad", TriadJob, 4)                       \
+  X("spin", SpinJob, 1)                         \
+  X("spinIterations", SpinIterationsJob, 2)     \
+  X("sleep", SleepJob, 1)                       \
+  X("pipeRoundTrips", RoundTripsJob, 2, false)  \
+  X("socketRoundTrips", RoundTripsJob, 2, true) \
+  X("fileRead", FileReadJob, 5)
+
+#define GIL_REGISTER_KERNEL(name, Job, arity, ...)                           \
   o.Set(name, Napi::Function::New(                                           \
                   env,                                                       \
                   [](const Napi::CallbackInfo& info) {                       \
@@ -338,7 +369,13 @@ class FileReadJob : public Job {
                           [](const Napi::CallbackInfo& info) {               \
                             return dispatch<Job>(info, true, ##__VA_ARGS__); \
                           },                                                 \
-                          name "Async"))
+                          name "Async"));                                    \
+  {                                                                          \
+    Napi::Object row = Napi::Object::New(env);                               \
+    row.Set("name", name);                                                   \
+    row.Set("arity", static_cast<double>(arity));                            \
+    table.Set(table.Length(), row);                                          \
+  }
 
 }  // namespace
 
@@ -346,33 +383,23 @@ Napi::Function DefineRefHeap(Napi::Env env);  // ref_heap_wrap.cpp
 
 void RegisterKernels(Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
-  KERNEL("countPrimes", CountPrimesJob);
-  KERNEL("mandelbrot", MandelbrotJob);
-  KERNEL("sha256Chain", Sha256ChainJob);
-  KERNEL("matmul", MatmulJob);
-  KERNEL("sum", SumJob);
-  KERNEL("triad", TriadJob);
-  KERNEL("spin", SpinJob);
-  KERNEL("spinIterations", SpinIterationsJob);
-  KERNEL("sleep", SleepJob);
-  KERNEL("pipeRoundTrips", RoundTripsJob, false);
-  KERNEL("socketRoundTrips", RoundTripsJob, true);
-  KERNEL("fileRead", FileReadJob);
+  Napi::Array table = Napi::Array::New(env);
+  GIL_KERNELS(GIL_REGISTER_KERNEL)
+  o.Set("table", table);
   o.Set("spinIterationsPerNs", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
           return Napi::Number::New(info.Env(), gil::spinIterationsPerNs());
         }));
-  o.Set("sliceBudgets", [&] {
-    Napi::Object b = Napi::Object::New(env);
-    b.Set("primeDivisions", static_cast<double>(gil::kPrimeDivisionsPerSlice));
-    b.Set("mandelbrotIterations", static_cast<double>(gil::kMandelbrotIterationsPerSlice));
-    b.Set("sha256Blocks", static_cast<double>(gil::kSha256BlocksPerSlice));
-    b.Set("matmulMultiplyAdds", static_cast<double>(gil::kMatmulMultiplyAddsPerSlice));
-    b.Set("matmulBlock", static_cast<double>(gil::kMatmulBlock));
-    b.Set("sumElements", static_cast<double>(gil::kSumElementsPerSlice));
-    b.Set("triadElements", static_cast<double>(gil::kTriadElementsPerSlice));
-    b.Set("spinIterations", static_cast<double>(gil::kSpinIterationsPerSlice));
-    return b;
-  }());
+  Napi::Object budgets = Napi::Object::New(env);
+#define GIL_EXPORT_SLICE_BUDGET(constant, key, value, what) \
+  budgets.Set(#key, static_cast<double>(gil::constant));
+  GIL_SLICE_BUDGETS(GIL_EXPORT_SLICE_BUDGET)
+#undef GIL_EXPORT_SLICE_BUDGET
+  o.Set("sliceBudgets", budgets);
+  Napi::Object limits = Napi::Object::New(env);
+#define GIL_EXPORT_LIMIT(key, constant) limits.Set(#key, static_cast<double>(constant));
+  GIL_KERNEL_LIMITS(GIL_EXPORT_LIMIT)
+#undef GIL_EXPORT_LIMIT
+  o.Set("limits", limits);
   o.Set("RefHeap", DefineRefHeap(env));
   exports.Set("kernels", o);
 }

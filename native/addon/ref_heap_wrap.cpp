@@ -64,20 +64,14 @@ class RefHeapWrap : public Napi::ObjectWrap<RefHeapWrap> {
     ARG_INTEGER(threads, 1, "threads", 1, 256);
     ARG_INTEGER(pairs, 2, "pairsPerThread", 0, 1ull << 40);
     ARG_INTEGER(seed, 3, "seed", 0, 1ull << 53);
-    ARG_INTEGER(id, 4, "interpreter id", 0, 0xffffffffull);
-    s.interp = gil::findInterpreter(static_cast<uint32_t>(id));
-    REQUIRE(s.interp && s.interp->alive(), RangeError,
-            "interpreter: no interpreter with id " + std::to_string(id));
+    s.interp = gil_addon::interpreterArg(info, 4, "interpreter");
     s.options.threads = static_cast<uint32_t>(threads);
     s.options.pairsPerThread = pairs;
     s.options.seed = seed;
     s.options.lock = &s.interp->lock();
-    if (!info[5].IsUndefined() && !info[5].IsNull()) {
-      ARG_TYPED(flag, 5, "abort flag", napi_int32_array, "Int32Array");
-      REQUIRE(flag.ElementLength() >= 1, RangeError, "abort flag must have at least one element");
-      s.options.abortFlag = gil_addon::dataOf<int32_t>(flag);
-      s.abortFlagArray = flag;
-    }
+    const gil_addon::AbortFlagArg flag = gil_addon::abortFlagArg(info, 5);
+    s.options.abortFlag = flag.cell;
+    s.abortFlagArray = flag.array;
     if (!info[6].IsUndefined()) {
       ARG_FINITE(share, 6, "ownerShare");
       REQUIRE(share >= 0 && share <= 1, RangeError,

@@ -26,6 +26,8 @@
 #include <memory>
 #include <string>
 
+#include "common.h"
+
 namespace {
 
 using Mapping = std::shared_ptr<gil::SharedMemoryMapping>;
@@ -81,30 +83,14 @@ std::string noSpaceAdvice(size_t requested) {
   throw error;
 }
 
+// The argument checks are the shared ones (common.h).
+using gil_addon::int32Arg;
 std::string nameArg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsString()) throw Napi::TypeError::New(info.Env(), "name must be a string");
-  return info[i].As<Napi::String>().Utf8Value();
+  return gil_addon::stringArg(info, i, "name");
 }
-
 // A size or index: a non-negative integer that fits in size_t (and in a double exactly).
 size_t sizeArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber())
-    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  double d = info[i].As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= 9007199254740991.0) || std::floor(d) != d) {
-    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be a non-negative integer");
-  }
-  return static_cast<size_t>(d);
-}
-
-int32_t int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber())
-    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  double d = info[i].As<Napi::Number>().DoubleValue();
-  if (!(d >= -2147483648.0 && d <= 2147483647.0) || std::floor(d) != d) {
-    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an int32");
-  }
-  return static_cast<int32_t>(d);
+  return static_cast<size_t>(gil_addon::integerArg(info, i, name, 0, (1ull << 53) - 1));
 }
 
 class SharedMemoryHandle : public Napi::ObjectWrap<SharedMemoryHandle> {

@@ -333,7 +333,7 @@ int InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
   Policy p = currentPolicy();
   if (p == Policy::None)
     return kRetryAsNone;  // configure() switched to none since the caller looked
-  if (p == Policy::Fifo) return takeFifo(me, lk, forOtherThread);
+  if (p == Policy::Fifo) return takeFifo(me, lk);
   uint64_t start = 0;  // 0: uncontended
   uint64_t s = state.load(std::memory_order_relaxed);
   if (holderOf(s) == 0 &&
@@ -379,9 +379,8 @@ int InterpreterLock::Impl::take(uint32_t me, bool forOtherThread) {
   return kOk;
 }
 
-int InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk,
-                                    bool forOtherThread) {
-  (void)forOtherThread;
+// The record is found under the mutex, for the caller and a proxy alike.
+int InterpreterLock::Impl::takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk) {
   ThreadRecord& rec = recordLocked(me);
   uint64_t s = state.load(std::memory_order_relaxed);
   if (holderOf(s) == 0 && queue.empty() &&

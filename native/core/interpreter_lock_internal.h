@@ -170,7 +170,7 @@ struct InterpreterLock::Impl {
   void countAcquisition(ThreadRecord& rec, uint64_t waitStartNs, uint64_t nowNs);
   // kOk once `me` holds the lock; kErrShutdown if it had to wait during shutdown (not held).
   int take(uint32_t me, bool forOtherThread);
-  int takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk, bool forOtherThread);
+  int takeFifo(uint32_t me, std::unique_lock<std::mutex>& lk);
   void becomeHolder(uint32_t me, uint64_t nowNs);  // requires mutex; the CAS already succeeded
   void noteSwitch(uint32_t me);
   // --- drop_gil ------------------------------------------------------------------------------

@@ -7,28 +7,9 @@
 // `submit('countPrimes', lo, hi, { mode: 'release' })`. (The interpreter and the abort signal are
 // the worker's; they cannot be sent.)
 
-import { kernels, reference } from '../kernels/index.js';
+import { kernelArity, kernels, KERNEL_NAMES, KERNELS, reference, type KernelName } from '../kernels/index.js';
 import { currentInterpreter, currentTask } from './worker-context.js';
 import type { TaskFunction } from './task.js';
-
-/**
- * How many positional arguments each kernel takes before its options (a kernel's declared length
- * does not tell: optional and defaulted parameters). A test checks that this covers every kernel.
- */
-export const KERNEL_ARITY: Readonly<Record<string, number>> = {
-  countPrimes: 2,
-  mandelbrot: 1,
-  sha256Chain: 2,
-  matmul: 3,
-  sum: 1,
-  triad: 4,
-  spin: 1,
-  spinIterations: 2,
-  sleep: 1,
-  pipeRoundTrips: 2,
-  socketRoundTrips: 2,
-  fileRead: 2,
-};
 
 const REFERENCE_PREFIX = 'reference.';
 
@@ -37,10 +18,10 @@ type KernelFunction = (...args: unknown[]) => unknown;
 function lookup(name: string): { fn: KernelFunction; arity: number; twin: boolean } | undefined {
   const twin = name.startsWith(REFERENCE_PREFIX);
   const bare = twin ? name.slice(REFERENCE_PREFIX.length) : name;
-  const arity = Object.hasOwn(KERNEL_ARITY, bare) ? KERNEL_ARITY[bare] : undefined;
-  if (arity === undefined) return undefined;
+  if (!Object.hasOwn(KERNELS, bare)) return undefined;
+  const arity = kernelArity(bare as KernelName);
   const table = (twin ? reference : kernels) as unknown as Record<string, unknown>;
-  const fn = table[bare];
+  const fn = Object.hasOwn(table, bare) ? table[bare] : undefined;
   return typeof fn === 'function' ? { fn: fn as KernelFunction, arity, twin } : undefined;
 }
 
@@ -50,7 +31,7 @@ let names: ReadonlySet<string> | undefined;
 export function kernelNames(): ReadonlySet<string> {
   if (names === undefined) {
     const all = new Set<string>();
-    for (const name of Object.keys(KERNEL_ARITY)) {
+    for (const name of KERNEL_NAMES) {
       if (lookup(name) !== undefined) all.add(name);
       if (lookup(REFERENCE_PREFIX + name) !== undefined) all.add(REFERENCE_PREFIX + name);
     }

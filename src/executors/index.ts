@@ -22,6 +22,16 @@ export {
 } from './errors.js';
 export { transfer } from './transfer.js';
 export type { Task, ModuleTask } from './task.js';
+export { taskOf } from './typed-task.js';
+export type {
+  BuiltinTaskArgs,
+  BuiltinTaskName,
+  BuiltinTaskResult,
+  KernelTaskOptions,
+  TaskOf,
+  TypedTask,
+  UntypedModuleTask,
+} from './typed-task.js';
 export { currentTask, currentWorker, currentInterpreter } from './worker-context.js';
 export type { TaskContext, WorkerInfo } from './worker-context.js';
 export type { ExecutorStats, WorkerStats, DurationSummary } from './stats.js';

@@ -9,6 +9,13 @@ import type { MapOptions } from './map.js';
 import type { InitMessage } from './protocol.js';
 import type { ExecutorStats } from './stats.js';
 import { normalizeTask, type NormalizedTask, type Task } from './task.js';
+import type {
+  BuiltinTaskArgs,
+  BuiltinTaskName,
+  BuiltinTaskResult,
+  TypedTask,
+  UntypedModuleTask,
+} from './typed-task.js';
 
 export interface ExecutorOptions {
   /** Most workers at once; default os.availableParallelism(). A positive integer. */
@@ -49,10 +56,28 @@ export interface ShutdownOptions {
 
 /** The interface both executors implement. */
 export interface Executor {
-  submit<T = unknown>(task: Task, ...args: unknown[]): Future<T>;
-  submitWith<T = unknown>(options: SubmitOptions, task: Task, ...args: unknown[]): Future<T>;
+  submit<N extends BuiltinTaskName>(task: N, ...args: BuiltinTaskArgs<N>): Future<BuiltinTaskResult<N>>;
+  submit<A extends unknown[], R>(task: TypedTask<A, R>, ...args: A): Future<R>;
+  submit<T = unknown>(task: UntypedModuleTask, ...args: unknown[]): Future<T>;
+  submitWith<N extends BuiltinTaskName>(
+    options: SubmitOptions,
+    task: N,
+    ...args: BuiltinTaskArgs<N>
+  ): Future<BuiltinTaskResult<N>>;
+  submitWith<A extends unknown[], R>(options: SubmitOptions, task: TypedTask<A, R>, ...args: A): Future<R>;
+  submitWith<T = unknown>(options: SubmitOptions, task: UntypedModuleTask, ...args: unknown[]): Future<T>;
+  map<N extends BuiltinTaskName>(
+    task: N,
+    iterable: Iterable<unknown> | AsyncIterable<unknown>,
+    options?: MapOptions,
+  ): AsyncIterableIterator<BuiltinTaskResult<N>>;
+  map<A extends unknown[], R>(
+    task: TypedTask<A, R>,
+    iterable: Iterable<unknown> | AsyncIterable<unknown>,
+    options?: MapOptions,
+  ): AsyncIterableIterator<R>;
   map<T = unknown>(
-    task: Task,
+    task: UntypedModuleTask,
     iterable: Iterable<unknown> | AsyncIterable<unknown>,
     options?: MapOptions,
   ): AsyncIterableIterator<T>;

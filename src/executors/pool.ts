@@ -23,6 +23,9 @@ import { checkSendableArgs, normalizeTask, type NormalizedTask, type Task } from
 import { unwrapTransfers } from './transfer.js';
 import { kernelNames } from './builtin-kernels.js';
 import { mapOverSubmit, type MapOptions } from './map.js';
+// Short names for the overloads' types (typed-task.ts).
+import type { BuiltinTaskArgs as Args, BuiltinTaskName as Builtin, BuiltinTaskResult as Result } from './typed-task.js';
+import type { MapItems, TypedTask, UntypedModuleTask } from './typed-task.js';
 import {
   checkExecutorOptions,
   checkShutdownOptions,
@@ -111,12 +114,15 @@ export abstract class PoolExecutor implements Executor {
    * Schedules task(...args) on a worker. Arguments are structured-cloned (threads) or serialized
    * (processes); wrap one in transfer() to move its buffers to a thread instead.
    */
-  submit<T = unknown>(task: Task, ...args: unknown[]): Future<T> {
+  submit<N extends Builtin>(task: N, ...args: Args<N>): Future<Result<N>>;
+  submit<A extends unknown[], R>(task: TypedTask<A, R>, ...args: A): Future<R>;
+  submit<T = unknown>(task: UntypedModuleTask, ...args: unknown[]): Future<T>;
+  submit(task: Task, ...args: unknown[]): Future<unknown> {
     this.#checkOpen();
     const normalized = normalizeTask(task, kernelNames());
     checkSendableArgs(args);
     const transfer = unwrapTransfers(args);
-    return this.#enqueue(normalized, args, transfer, 0).future as Future<T>;
+    return this.#enqueue(normalized, args, transfer, 0).future;
   }
 
   /**
@@ -125,10 +131,13 @@ export abstract class PoolExecutor implements Executor {
    * asked to stop and, after abortGraceMs (default: the pool's), its worker is ended. A signal
    * already aborted gives a cancelled future.
    */
-  submitWith<T = unknown>(options: SubmitOptions, task: Task, ...args: unknown[]): Future<T> {
+  submitWith<N extends Builtin>(options: SubmitOptions, task: N, ...args: Args<N>): Future<Result<N>>;
+  submitWith<A extends unknown[], R>(options: SubmitOptions, task: TypedTask<A, R>, ...args: A): Future<R>;
+  submitWith<T = unknown>(options: SubmitOptions, task: UntypedModuleTask, ...args: unknown[]): Future<T>;
+  submitWith(options: SubmitOptions, task: Task, ...args: unknown[]): Future<unknown> {
     const { signal, abortGraceMs } = checkSubmitOptions(options);
-    const future = this.submit<T>(task, ...args);
-    if (signal !== undefined) abortOnSignal(future as Future<unknown>, signal, abortGraceMs);
+    const future = (this.submit as (task: Task, ...args: unknown[]) => Future<unknown>)(task, ...args);
+    if (signal !== undefined) abortOnSignal(future, signal, abortGraceMs);
     return future;
   }
 
@@ -137,14 +146,17 @@ export abstract class PoolExecutor implements Executor {
    * chunksize, timeoutMs, spread, buffersize). Without buffersize every item is submitted at once,
    * as Python does; stopping the iteration early cancels what has not started.
    */
-  map<T = unknown>(
-    task: Task,
-    iterable: Iterable<unknown> | AsyncIterable<unknown>,
-    options: MapOptions = {},
-  ): AsyncIterableIterator<T> {
+  map<N extends Builtin>(task: N, iterable: MapItems, options?: MapOptions): AsyncIterableIterator<Result<N>>;
+  map<A extends unknown[], R>(
+    task: TypedTask<A, R>,
+    iterable: MapItems,
+    options?: MapOptions,
+  ): AsyncIterableIterator<R>;
+  map<T = unknown>(task: UntypedModuleTask, iterable: MapItems, options?: MapOptions): AsyncIterableIterator<T>;
+  map(task: Task, iterable: MapItems, options: MapOptions = {}): AsyncIterableIterator<unknown> {
     this.#checkOpen();
     const normalized = normalizeTask(task, kernelNames());
-    return mapOverSubmit<T>(
+    return mapOverSubmit<unknown>(
       (args, flags) => this.submitNormalized(normalized, args, undefined, flags),
       iterable,
       options,

@@ -25,10 +25,12 @@
 // call's abort flag must be over a SharedArrayBuffer.
 //
 // signal: an AbortSignal, an AbortFlag or an Int32Array (element 0 nonzero: stop). The kernel stops
-// within one slice and the call throws (or rejects with) an Error named 'AbortError'; the caller's
-// lock state is then what it was before the call. A sync call cannot see an AbortSignal fire while
-// it runs (the event loop is blocked), so an AbortSignal only stops sync calls that start aborted;
-// use an AbortFlag to stop a sync kernel from another thread.
+// within one slice and the call throws (or rejects with) an Error named 'AbortError' (code
+// 'ABORT_ERR'); the caller's lock state is then what it was before the call. A sync call cannot see
+// an AbortSignal fire while it runs (the event loop is blocked), so an AbortSignal only stops sync
+// calls that start aborted; use an AbortFlag to stop a sync kernel from another thread.
+//
+// This is the one description of the kernel modes; native/addon/kernel_job.h points here.
 import { Interpreter } from '../interpreter.js';
 import { native } from '../native.js';
 import { AbortFlag, abortCheck, checkAbortInput, isAbortError, isAbortSignal, KernelAbortError } from './abort.js';
@@ -36,18 +38,15 @@ import type { AbortInput } from './abort.js';
 import type { FileReadResult, NativeRefHeap, RefStormResult, RefStrategy, RoundTripResult } from './native-types.js';
 import * as twin from './reference.js';
 import type { Checkpointer } from './reference.js';
-import {
-  checkFileRead,
-  checkInteger,
-  checkMandelbrot,
-  checkObject,
-  type FileReadOptions,
-  type MandelbrotParams,
-} from './validate.js';
+import { descriptorOf, KERNEL_NAMES, TWIN_NAMES } from './table.js';
+import type { KernelArgs, KernelName, KernelResult, TwinName } from './table.js';
+import { checkInteger, checkObject, type FileReadOptions, type MandelbrotParams } from './validate.js';
 
 export { AbortFlag, isAbortError, KernelAbortError };
 export type { AbortInput, Checkpointer, FileReadOptions, FileReadResult, MandelbrotParams, RoundTripResult };
 export type { RefStormResult, RefStrategy };
+export { KERNELS, KERNEL_NAMES, TWIN_NAMES, kernelArity } from './table.js';
+export type { KernelArgs, KernelName, KernelResult, TwinName } from './table.js';
 
 export type KernelMode = 'hold' | 'release';
 export const KERNEL_MODES: readonly KernelMode[] = ['hold', 'release'];
@@ -137,16 +136,6 @@ async function callAsync<R>(name: string, options: unknown, invoke: Invoke<Promi
 }
 
 const k = native.kernels;
-
-function mandelbrotArgs(params: MandelbrotParams) {
-  const p = checkMandelbrot(params);
-  return [p.width, p.height, p.maxIter, p.x0, p.y0, p.x1, p.y1, p.image] as const;
-}
-
-function fileReadArgs(path: string, read: FileReadOptions | undefined) {
-  const r = checkFileRead(path, read);
-  return [r.path, r.offset, r.length, r.chunkBytes, r.into] as const;
-}
 
 // --- RefHeap -------------------------------------------------------------------------------------
 
@@ -260,117 +249,63 @@ export class RefHeap {
 
 // --- the native kernels --------------------------------------------------------------------------
 
-export const kernels = {
-  /** The number of primes in [lo, hi) by classic trial division (0 <= lo <= hi <= 2^53). */
-  countPrimes(lo: number, hi: number, options?: KernelOptions): number {
-    return callSync('countPrimes', options, (id, m, f) => k.countPrimes(id, m, f, lo, hi));
-  },
-  countPrimesAsync(lo: number, hi: number, options?: KernelOptions): Promise<number> {
-    return callAsync('countPrimes', options, (id, m, f) => k.countPrimesAsync(id, m, f, lo, hi));
-  },
+/** A kernel's sync variant: its positional arguments, then the options. */
+type SyncKernel<K extends KernelName> = (...args: [...KernelArgs<K>, options?: KernelOptions]) => KernelResult<K>;
+/** Its async variant (on one of the addon's own threads). */
+type AsyncKernel<K extends KernelName> = (
+  ...args: [...KernelArgs<K>, options?: KernelOptions]
+) => Promise<KernelResult<K>>;
 
-  /** Escape-time Mandelbrot: the total of the iteration counts (and the image, if given one). */
-  mandelbrot(params: MandelbrotParams, options?: KernelOptions): number {
-    return callSync('mandelbrot', options, (id, m, f) => k.mandelbrot(id, m, f, ...mandelbrotArgs(params)));
-  },
-  mandelbrotAsync(params: MandelbrotParams, options?: KernelOptions): Promise<number> {
-    return callAsync('mandelbrot', options, async (id, m, f) => k.mandelbrotAsync(id, m, f, ...mandelbrotArgs(params)));
-  },
-
-  /** SHA-256 applied `rounds` times (round 1 hashes data; each further round the last digest). */
-  sha256Chain(data: Uint8Array, rounds: number, options?: KernelOptions): Uint8Array {
-    return callSync('sha256Chain', options, (id, m, f) => k.sha256Chain(id, m, f, data, rounds));
-  },
-  sha256ChainAsync(data: Uint8Array, rounds: number, options?: KernelOptions): Promise<Uint8Array> {
-    return callAsync('sha256Chain', options, (id, m, f) => k.sha256ChainAsync(id, m, f, data, rounds));
-  },
-
-  /** a * b for n x n row-major matrices: a new Float64Array. Cache-blocked. */
-  matmul(a: Float64Array, b: Float64Array, n: number, options?: KernelOptions): Float64Array {
-    return callSync('matmul', options, (id, m, f) => k.matmul(id, m, f, a, b, n));
-  },
-  matmulAsync(a: Float64Array, b: Float64Array, n: number, options?: KernelOptions): Promise<Float64Array> {
-    return callAsync('matmul', options, (id, m, f) => k.matmulAsync(id, m, f, a, b, n));
-  },
-
-  /** The sum of a (8 interleaved partial sums, combined in a fixed order). Memory-bound. */
-  sum(a: Float64Array, options?: KernelOptions): number {
-    return callSync('sum', options, (id, m, f) => k.sum(id, m, f, a));
-  },
-  sumAsync(a: Float64Array, options?: KernelOptions): Promise<number> {
-    return callAsync('sum', options, (id, m, f) => k.sumAsync(id, m, f, a));
-  },
-
-  /** STREAM triad, in place: a[i] = b[i] + scalar * c[i]. Memory-bound. */
-  triad(a: Float64Array, b: Float64Array, c: Float64Array, scalar: number, options?: KernelOptions): void {
-    callSync('triad', options, (id, m, f) => k.triad(id, m, f, a, b, c, scalar));
-  },
-  triadAsync(
-    a: Float64Array,
-    b: Float64Array,
-    c: Float64Array,
-    scalar: number,
-    options?: KernelOptions,
-  ): Promise<void> {
-    return callAsync('triad', options, (id, m, f) => k.triadAsync(id, m, f, a, b, c, scalar));
-  },
-
-  /** About `ns` nanoseconds of busy work (a fixed number of steps, calibrated once): the steps taken. */
-  spin(ns: number, options?: KernelOptions): number {
-    return callSync('spin', options, (id, m, f) => k.spin(id, m, f, ns));
-  },
-  spinAsync(ns: number, options?: KernelOptions): Promise<number> {
-    return callAsync('spin', options, (id, m, f) => k.spinAsync(id, m, f, ns));
-  },
-
-  /** `iterations` xorshift32 steps from `seed` (default 2463534242): the final state. */
-  spinIterations(iterations: number, seed: number = twin.SPIN_SEED, options?: KernelOptions): number {
-    return callSync('spinIterations', options, (id, m, f) => k.spinIterations(id, m, f, iterations, seed));
-  },
-  spinIterationsAsync(iterations: number, seed: number = twin.SPIN_SEED, options?: KernelOptions): Promise<number> {
-    return callAsync('spinIterations', options, (id, m, f) => k.spinIterationsAsync(id, m, f, iterations, seed));
-  },
-
+/** The `kernels` object: each kernel of the table (table.ts) as `name` and `nameAsync`, and the extras. */
+export type Kernels = { [K in KernelName]: SyncKernel<K> } & { [K in KernelName as `${K}Async`]: AsyncKernel<K> } & {
   /** xorshift32 steps per nanosecond on this machine (measured once per process). */
-  spinIterationsPerNs(): number {
-    return k.spinIterationsPerNs();
-  },
-
-  /** Sleeps `ns` nanoseconds as one blocking call (time.sleep): the nanoseconds it waited. */
-  sleep(ns: number, options?: KernelOptions): number {
-    return callSync('sleep', options, (id, m, f) => k.sleep(id, m, f, ns));
-  },
-  sleepAsync(ns: number, options?: KernelOptions): Promise<number> {
-    return callAsync('sleep', options, (id, m, f) => k.sleepAsync(id, m, f, ns));
-  },
-
-  /** `count` round trips of `bytes` bytes through a pair of pipes to an echo thread. */
-  pipeRoundTrips(count: number, bytes: number, options?: KernelOptions): RoundTripResult {
-    return callSync('pipeRoundTrips', options, (id, m, f) => k.pipeRoundTrips(id, m, f, count, bytes));
-  },
-  pipeRoundTripsAsync(count: number, bytes: number, options?: KernelOptions): Promise<RoundTripResult> {
-    return callAsync('pipeRoundTrips', options, (id, m, f) => k.pipeRoundTripsAsync(id, m, f, count, bytes));
-  },
-
-  /** The same over a loopback TCP connection (127.0.0.1, an ephemeral port, TCP_NODELAY). */
-  socketRoundTrips(count: number, bytes: number, options?: KernelOptions): RoundTripResult {
-    return callSync('socketRoundTrips', options, (id, m, f) => k.socketRoundTrips(id, m, f, count, bytes));
-  },
-  socketRoundTripsAsync(count: number, bytes: number, options?: KernelOptions): Promise<RoundTripResult> {
-    return callAsync('socketRoundTrips', options, (id, m, f) => k.socketRoundTripsAsync(id, m, f, count, bytes));
-  },
-
-  /** Reads a file with pread, `chunkBytes` per call (each a blocking operation). */
-  fileRead(path: string, read?: FileReadOptions, options?: KernelOptions): FileReadResult {
-    return callSync('fileRead', options, (id, m, f) => k.fileRead(id, m, f, ...fileReadArgs(path, read)));
-  },
-  fileReadAsync(path: string, read?: FileReadOptions, options?: KernelOptions): Promise<FileReadResult> {
-    return callAsync('fileRead', options, async (id, m, f) => k.fileReadAsync(id, m, f, ...fileReadArgs(path, read)));
-  },
-
-  RefHeap,
-  AbortFlag,
+  spinIterationsPerNs(): number;
+  RefHeap: typeof RefHeap;
+  AbortFlag: typeof AbortFlag;
 };
+
+type NativeCall = (...args: unknown[]) => unknown;
+
+// A generated wrapper keeps its kernel's name (for stacks and messages).
+function named<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
+  return Object.defineProperty(fn, 'name', { value: name });
+}
+
+// The positional arguments (exactly `arity` of them, missing ones undefined) and the options.
+function split(arity: number, args: unknown[]): [unknown[], unknown] {
+  const positional = args.slice(0, arity);
+  while (positional.length < arity) positional.push(undefined);
+  return [positional, args[arity]];
+}
+
+function makeKernels(): Kernels {
+  const out: Record<string, unknown> = {};
+  const table = k as unknown as Record<string, NativeCall>;
+  for (const name of KERNEL_NAMES) {
+    const d = descriptorOf(name);
+    const toNative = d.toNative ?? ((...args: unknown[]) => args);
+    const sync = table[name]!;
+    const async = table[`${name}Async`]!;
+    out[name] = named(name, (...args: unknown[]) => {
+      const [positional, options] = split(d.arity, args);
+      return callSync(name, options, (id, m, f) => sync(id, m, f, ...toNative(...positional)));
+    });
+    out[`${name}Async`] = named(`${name}Async`, (...args: unknown[]) => {
+      const [positional, options] = split(d.arity, args);
+      return callAsync(
+        name,
+        options,
+        async (id, m, f) => async(id, m, f, ...toNative(...positional)) as Promise<unknown>,
+      );
+    });
+  }
+  out.spinIterationsPerNs = () => k.spinIterationsPerNs();
+  out.RefHeap = RefHeap;
+  out.AbortFlag = AbortFlag;
+  return out as Kernels;
+}
+
+export const kernels: Kernels = makeKernels();
 
 // --- the TypeScript twins ------------------------------------------------------------------------
 
@@ -418,41 +353,34 @@ function runTwin<R>(name: string, options: unknown, run: (i: Checkpointer, a: ((
   }
 }
 
+/** The `reference` object: each kernel of the table that has a twin, and the extras. */
+export type References = {
+  [K in TwinName]: (...args: [...KernelArgs<K>, options?: ReferenceOptions]) => KernelResult<K>;
+} & {
+  /** xorshift32 steps per nanosecond in this JavaScript engine (measured once per thread). */
+  spinIterationsPerNs(): number;
+  Sha256: typeof twin.Sha256;
+  SLICE_BUDGETS: typeof twin.SLICE_BUDGETS;
+};
+
+function makeReferences(): References {
+  const out: Record<string, unknown> = {};
+  for (const name of TWIN_NAMES) {
+    const d = descriptorOf(name);
+    const run = d.twin!;
+    out[name] = named(name, (...args: unknown[]) => {
+      const [positional, options] = split(d.arity, args);
+      return runTwin(name, options, (i, a) => run(positional, i, a));
+    });
+  }
+  out.spinIterationsPerNs = twin.spinIterationsPerNs;
+  out.Sha256 = twin.Sha256;
+  out.SLICE_BUDGETS = twin.SLICE_BUDGETS;
+  return out as References;
+}
+
 /**
  * The "interpreted" versions: the same algorithms in TypeScript, on the calling thread, calling
  * `interpreter.checkpoint()` between slices like interpreted code. Same results as `kernels`.
  */
-export const reference = {
-  countPrimes(lo: number, hi: number, options?: ReferenceOptions): number {
-    return runTwin('countPrimes', options, (i, a) => twin.countPrimes(lo, hi, i, a));
-  },
-  mandelbrot(params: MandelbrotParams, options?: ReferenceOptions): number {
-    return runTwin('mandelbrot', options, (i, a) => twin.mandelbrot(params, i, a));
-  },
-  sha256Chain(data: Uint8Array, rounds: number, options?: ReferenceOptions): Uint8Array {
-    return runTwin('sha256Chain', options, (i, a) => twin.sha256Chain(data, rounds, i, a));
-  },
-  matmul(a: Float64Array, b: Float64Array, n: number, options?: ReferenceOptions): Float64Array {
-    return runTwin('matmul', options, (i, ab) => twin.matmul(a, b, n, i, ab));
-  },
-  sum(a: Float64Array, options?: ReferenceOptions): number {
-    return runTwin('sum', options, (i, ab) => twin.sum(a, i, ab));
-  },
-  triad(a: Float64Array, b: Float64Array, c: Float64Array, scalar: number, options?: ReferenceOptions): void {
-    runTwin('triad', options, (i, ab) => twin.triad(a, b, c, scalar, i, ab));
-  },
-  spin(ns: number, options?: ReferenceOptions): number {
-    return runTwin('spin', options, (i, a) => twin.spin(ns, i, a));
-  },
-  spinIterations(iterations: number, seed: number = twin.SPIN_SEED, options?: ReferenceOptions): number {
-    return runTwin('spinIterations', options, (i, a) => twin.spinIterations(iterations, seed, i, a));
-  },
-  spinIterationsPerNs(): number {
-    return twin.spinIterationsPerNs();
-  },
-  fileRead(path: string, read?: FileReadOptions, options?: ReferenceOptions): FileReadResult {
-    return runTwin('fileRead', options, (i, a) => twin.fileRead(path, read, i, a));
-  },
-  Sha256: twin.Sha256,
-  SLICE_BUDGETS: twin.SLICE_BUDGETS,
-};
+export const reference: References = makeReferences();

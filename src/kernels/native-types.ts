@@ -1,5 +1,7 @@
-// The shape of the addon's `kernels` object (native/addon/kernels.cpp). Use src/kernels/index.ts,
-// which checks options and turns modes and signals into what these take.
+// The shape of the addon's `kernels` object (native/addon/kernels.cpp), derived from the kernel
+// table (table.ts). Use src/kernels/index.ts, which checks options and turns modes and signals into
+// what these take.
+import type { KernelArgs, KernelName, KernelResult, KERNELS } from './table.js';
 
 /** (interpreterId, mode 0 = hold | 1 = release, abortFlag, ...args) */
 type Prefix = [interpreterId: number, mode: number, abortFlag: Int32Array | undefined];
@@ -62,41 +64,28 @@ export interface NativeRefHeap {
 }
 
 type Kernel<A extends unknown[], R> = (...args: [...Prefix, ...A]) => R;
-type WithAsync<Name extends string, A extends unknown[], R> = { [K in Name]: Kernel<A, R> } & {
-  [K in `${Name}Async`]: Kernel<A, Promise<R>>;
+
+/** A kernel's arguments as the addon takes them: `toNative`'s result, else the positional ones. */
+type NativeArgs<K extends KernelName> = (typeof KERNELS)[K] extends { toNative: (...args: never[]) => infer N }
+  ? N extends unknown[]
+    ? N
+    : never
+  : KernelArgs<K>;
+
+/** The addon's kernel table (native/addon/kernels.cpp GIL_KERNELS): a test checks it against KERNELS. */
+export interface NativeKernelInfo {
+  name: string;
+  /** Arguments after the common prefix. */
+  arity: number;
+}
+
+export type NativeKernels = { [K in KernelName]: Kernel<NativeArgs<K>, KernelResult<K>> } & {
+  [K in KernelName as `${K}Async`]: Kernel<NativeArgs<K>, Promise<KernelResult<K>>>;
+} & {
+  spinIterationsPerNs(): number;
+  readonly sliceBudgets: Readonly<Record<string, number>>;
+  readonly table: readonly NativeKernelInfo[];
+  /** The argument limits the addon checks; validate.ts's constants must match (a test checks). */
+  readonly limits: Readonly<Record<string, number>>;
+  RefHeap: new (objects: number) => NativeRefHeap;
 };
-
-type MandelbrotArgs = [
-  width: number,
-  height: number,
-  maxIter: number,
-  x0: number,
-  y0: number,
-  x1: number,
-  y1: number,
-  image: Uint32Array | undefined,
-];
-type FileReadArgs = [
-  path: string,
-  offset: number,
-  length: number | undefined,
-  chunkBytes: number,
-  into: Uint8Array | undefined,
-];
-
-export type NativeKernels = WithAsync<'countPrimes', [lo: number, hi: number], number> &
-  WithAsync<'mandelbrot', MandelbrotArgs, number> &
-  WithAsync<'sha256Chain', [data: Uint8Array, rounds: number], Uint8Array> &
-  WithAsync<'matmul', [a: Float64Array, b: Float64Array, n: number], Float64Array> &
-  WithAsync<'sum', [a: Float64Array], number> &
-  WithAsync<'triad', [a: Float64Array, b: Float64Array, c: Float64Array, scalar: number], void> &
-  WithAsync<'spin', [ns: number], number> &
-  WithAsync<'spinIterations', [iterations: number, seed: number], number> &
-  WithAsync<'sleep', [ns: number], number> &
-  WithAsync<'pipeRoundTrips', [count: number, bytes: number], RoundTripResult> &
-  WithAsync<'socketRoundTrips', [count: number, bytes: number], RoundTripResult> &
-  WithAsync<'fileRead', FileReadArgs, FileReadResult> & {
-    spinIterationsPerNs(): number;
-    readonly sliceBudgets: Readonly<Record<string, number>>;
-    RefHeap: new (objects: number) => NativeRefHeap;
-  };

@@ -1,5 +1,13 @@
-// Argument checks for the TypeScript side, with the same messages as native/addon/kernels.cpp:
-// a TypeError for a wrong type, a RangeError for a wrong value, each naming the argument.
+// Argument checks for the TypeScript side, with the same messages as the addon's
+// (native/addon/common.h, kernels.cpp): a TypeError for a wrong type, a RangeError for a wrong
+// value, each naming the argument.
+//
+// Who owns which check: the addon checks every argument that crosses into C++ (nothing crosses
+// unchecked), and the TypeScript wrappers do not repeat those checks. This file serves the
+// TypeScript twins (pure TypeScript, no addon: they must refuse the same inputs with the same
+// messages) and the two options objects the wrappers unpack before the call (mandelbrot's params,
+// fileRead's options). Its limits are the addon's `kernels.limits` (test/kernels-table.test.ts
+// checks them); its messages are pinned by test/kernels-bad-input.test.ts for both sides.
 
 function show(v: number): string {
   return Number.isNaN(v) ? 'NaN' : String(v);

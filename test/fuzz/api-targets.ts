@@ -14,6 +14,7 @@ import {
   type Outcome,
 } from './harness.js';
 import type { FuzzTarget } from './native-targets.js';
+import { kernelArity, TWIN_NAMES } from 'gil-lab/kernels/table';
 import { anyArgs, anyNumber, anyShmSize, anySignal, anyString, anyTypedArray, anyValue, describe } from './values.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -325,7 +326,9 @@ function stopsOrRefused(signal: unknown): boolean {
   return signal !== undefined && !(signal instanceof AbortFlag);
 }
 
-const TWINS = new Set(['countPrimes', 'mandelbrot', 'sha256Chain', 'matmul', 'sum', 'triad', 'spinIterations']);
+// The kernels whose twin must give the same result: all with a twin (the kernel table's), but spin,
+// whose step count follows each side's own calibrated rate.
+const TWINS = new Set<string>(TWIN_NAMES.filter((name) => name !== 'spin'));
 
 function comparable(name: string, args: unknown[], value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
@@ -418,20 +421,13 @@ const kernelApiTarget: FuzzTarget = {
     ),
 };
 
-/** The twins alone with hostile arguments: a result or a clean Error, and the same refusals as the kernels. */
-/** Where each twin takes its options. */
+/** Where each twin takes its options: the kernel table's arity (and the calibration, none). */
 const TWIN_ARITY: Record<string, number> = {
-  countPrimes: 2,
-  mandelbrot: 1,
-  sha256Chain: 2,
-  matmul: 3,
-  sum: 1,
-  triad: 4,
-  spinIterations: 2,
-  spin: 1,
-  fileRead: 2,
+  ...Object.fromEntries(TWIN_NAMES.map((name) => [name, kernelArity(name)])),
   spinIterationsPerNs: 0,
 };
+
+/** The twins alone with hostile arguments: a result or a clean Error, and the same refusals as the kernels. */
 
 const twinTarget: FuzzTarget = {
   name: 'reference twins',

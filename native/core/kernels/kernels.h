@@ -18,14 +18,22 @@ namespace gil {
 // boundary — CPython's eval breaker is checked every few bytecodes — so a slice adds up to its
 // length to every hand-off; a checkpoint's fast path costs ~3 ns (~20 ns from a TypeScript twin),
 // under 1% of these slices. The TypeScript twins checkpoint at the same counts.
-constexpr uint64_t kPrimeDivisionsPerSlice = 2048;        // trial divisions
-constexpr uint64_t kMandelbrotIterationsPerSlice = 2048;  // escape-time iterations (+1 per pixel)
-constexpr uint64_t kSha256BlocksPerSlice = 16;            // 64-byte compressions
-constexpr uint64_t kMatmulMultiplyAddsPerSlice = 16384;   // c += a*b
-constexpr uint64_t kMatmulBlock = 64;                     // cache block (64x64 doubles = 32 KiB)
-constexpr uint64_t kSumElementsPerSlice = 8192;           // a multiple of kSumLanes
-constexpr uint64_t kTriadElementsPerSlice = 4096;
-constexpr uint64_t kSpinIterationsPerSlice = 4096;  // xorshift32 steps
+// X(constant, key, value, what): the one list of slice budgets. The addon exports it as
+// kernels.sliceBudgets[key]; the TypeScript twins' SLICE_BUDGETS must match it (a test checks).
+#define GIL_SLICE_BUDGETS(X)                                               \
+  X(kPrimeDivisionsPerSlice, primeDivisions, 2048, "trial divisions")      \
+  X(kMandelbrotIterationsPerSlice, mandelbrotIterations, 2048,             \
+    "escape-time iterations (+1 per pixel)")                               \
+  X(kSha256BlocksPerSlice, sha256Blocks, 16, "64-byte compressions")       \
+  X(kMatmulMultiplyAddsPerSlice, matmulMultiplyAdds, 16384, "c += a*b")    \
+  X(kMatmulBlock, matmulBlock, 64, "cache block (64x64 doubles = 32 KiB)") \
+  X(kSumElementsPerSlice, sumElements, 8192, "a multiple of kSumLanes")    \
+  X(kTriadElementsPerSlice, triadElements, 4096, "elements")               \
+  X(kSpinIterationsPerSlice, spinIterations, 4096, "xorshift32 steps")
+
+#define GIL_DECLARE_SLICE_BUDGET(constant, key, value, what) constexpr uint64_t constant = value;
+GIL_SLICE_BUDGETS(GIL_DECLARE_SLICE_BUDGET)
+#undef GIL_DECLARE_SLICE_BUDGET
 
 // countPrimes: the number of primes n in [lo, hi) by classic trial division — n < 2 is not prime,
 // otherwise try i = 2, 3, 4, ... while i*i <= n. The workload of the usual GIL demo, not a fast
