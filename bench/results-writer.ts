@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { renderLineChartSvg } from 'gil-lab/report/svg';
-import type { ChartSpec } from 'gil-lab/report/types';
+import { renderLineChartSvg } from '#internal/report/svg';
+import type { ChartSpec } from '#internal/report/types';
 import type { BenchCaseResult, BenchSuiteResult, BenchTable } from './suite.js';
 
 export interface MachineInfo {

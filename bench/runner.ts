@@ -9,9 +9,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { native } from 'gil-lab/native';
-import { createProgress, type Progress, type ProgressStream } from 'gil-lab/report/progress';
-import { renderTable } from 'gil-lab/report/table';
+import { native } from '#internal/native';
+import { createProgress, type Progress, type ProgressStream } from '#internal/report/progress';
+import { renderTable } from '#internal/report/table';
 import { runCases } from './benchmark-js.js';
 import { casesTable, checkLabel, defaultLabel, machineInfo, writeRunFiles, type RunRecord } from './results-writer.js';
 import { suites } from './suites/index.js';

@@ -1,5 +1,5 @@
 // The shape of a benchmark suite. Each suite is a module in bench/suites/ listed in ./suites/index.ts.
-import type { ChartSpec } from 'gil-lab/report/types';
+import type { ChartSpec } from '#internal/report/types';
 
 export interface BenchOptions {
   /** Seconds each micro-benchmark case may run (the npm benchmark package, bench/benchmark-js.ts); smaller is quicker and noisier. */

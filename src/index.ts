@@ -1,6 +1,6 @@
 /// <reference types="node" preserve="true" />
 // gil-lab's public API. Each area appends its exports here.
-export { native, loadNativeAddonFrom, NativeAddonLoadError } from './native.js';
+export { loadNativeAddonFrom, NativeAddonLoadError } from './native.js';
 export type { NativeAddon } from './native.js';
 export { version, hardwareConcurrency } from './platform.js';
 export { Interpreter, POLICIES } from './interpreter.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { efficiencyOf, fitSerialFraction, median, predictedSpeedup, speedupOf } from 'gil-lab/bench/scaling/analysis';
+import { efficiencyOf, fitSerialFraction, median, predictedSpeedup, speedupOf } from '#internal/bench/scaling/analysis';
 
 const WORKERS = [1, 2, 4, 8, 16];
 

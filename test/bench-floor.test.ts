@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runBench, selectSuites } from 'gil-lab/bench/runner';
+import { runBench, selectSuites } from '#internal/bench/runner';
 
 test('the floor suite times the Node-API no-op and a JavaScript no-op', async () => {
   let printed = '';

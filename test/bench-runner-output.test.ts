@@ -10,8 +10,8 @@ import {
   machineInfo,
   renderChartsSvg,
   renderMarkdownTable,
-} from 'gil-lab/bench/results-writer';
-import { runBench } from 'gil-lab/bench/runner';
+} from '#internal/bench/results-writer';
+import { runBench } from '#internal/bench/runner';
 
 test('--json prints exactly one object { machine, suites: { <name>: result } } and the run files are written', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gil-lab-bench-'));

@@ -3,8 +3,8 @@
 // evidence gets no explanation — nothing is assumed from the machine alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explainPoint, summarizeFindings, type MachineFacts, type PointFacts } from 'gil-lab/bench/scaling/explain';
-import type { PointTiming } from 'gil-lab/bench/scaling/timing';
+import { explainPoint, summarizeFindings, type MachineFacts, type PointFacts } from '#internal/bench/scaling/explain';
+import type { PointTiming } from '#internal/bench/scaling/timing';
 
 /** A clean point: on its CPU throughout, evenly loaded, dispatched at once. */
 function timing(overrides: Partial<PointTiming> = {}): PointTiming {

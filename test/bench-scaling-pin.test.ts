@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { scalingModes } from 'gil-lab/bench/scaling/modes';
-import { scheduling } from 'gil-lab/bench/scaling/scheduling-native';
-import { PRIMES_LO } from 'gil-lab/bench/scaling/workloads';
+import { scalingModes } from '#internal/bench/scaling/modes';
+import { scheduling } from '#internal/bench/scaling/scheduling-native';
+import { PRIMES_LO } from '#internal/bench/scaling/workloads';
 
 const linux = process.platform === 'linux';
 
@@ -43,7 +43,7 @@ test(
     const before = scheduling.allowedCpus();
     assert.ok(before.length >= 1);
     const target = before.at(-1)!;
-    const url = import.meta.resolve('gil-lab/bench/scaling/scheduling-native');
+    const url = import.meta.resolve('#internal/bench/scaling/scheduling-native');
     const worker = new Worker(
       `import(${JSON.stringify(url)}).then(({ scheduling }) => {
        scheduling.pinThread(${target});

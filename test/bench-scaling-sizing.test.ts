@@ -2,8 +2,8 @@
 // repetitions, and the time estimate that picks the one-worker batch time.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sizeCountPrimes, sizeTriad, triadArrayBytes } from 'gil-lab/bench/scaling/workloads';
-import { pinFromEnv, sweepCostUnits } from 'gil-lab/bench/suites/scaling';
+import { sizeCountPrimes, sizeTriad, triadArrayBytes } from '#internal/bench/scaling/workloads';
+import { pinFromEnv, sweepCostUnits } from '#internal/bench/suites/scaling';
 
 const SPANS = { minStrongElements: 2 ** 24, maxStrongElements: 2 ** 26, weakElementsPerWorker: 2 ** 23, maxWorkers: 4 };
 

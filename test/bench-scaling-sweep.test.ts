@@ -10,7 +10,7 @@ import {
   type SweepWorkload,
   type TaskCall,
   type Transport,
-} from 'gil-lab/bench/scaling/sweep';
+} from '#internal/bench/scaling/sweep';
 
 const CORES = 4;
 

@@ -2,7 +2,13 @@
 // checked as they cross from a worker, and summarised per batch and per point.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchStats, batchTiming, pointTiming, relativeTiming, type RawTaskTiming } from 'gil-lab/bench/scaling/timing';
+import {
+  batchStats,
+  batchTiming,
+  pointTiming,
+  relativeTiming,
+  type RawTaskTiming,
+} from '#internal/bench/scaling/timing';
 
 const MS = 1e6;
 const DISPATCH = 5_000 * MS;

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { describeTopology, parseCpuList, readCpuQuota, readTopology } from 'gil-lab/bench/scaling/topology';
+import { describeTopology, parseCpuList, readCpuQuota, readTopology } from '#internal/bench/scaling/topology';
 
 const roots: string[] = [];
 after(() => {

@@ -4,10 +4,10 @@
 // what each policy means.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { main } from 'gil-lab/cli/main';
-import { OPTION_FLAGS, POLICY_MEANINGS, KERNEL_MEANINGS } from 'gil-lab/cli/experiment-help';
-import { experiments } from 'gil-lab/experiments/registry';
-import { EXPERIMENT_OPTION_NAMES } from 'gil-lab/experiments/types';
+import { main } from '#internal/cli/main';
+import { OPTION_FLAGS, POLICY_MEANINGS, KERNEL_MEANINGS } from '#internal/cli/experiment-help';
+import { experiments } from '#internal/experiments/registry';
+import { EXPERIMENT_OPTION_NAMES } from '#internal/experiments/types';
 
 async function cli(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';

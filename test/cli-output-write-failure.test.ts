@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { writeOutput } from 'gil-lab/cli/output-file';
+import { writeOutput } from '#internal/cli/output-file';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'gil-lab-cli-write-'));

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main } from 'gil-lab/cli/main';
-import { experiments } from 'gil-lab/experiments/registry';
-import type { Experiment } from 'gil-lab/experiments/types';
+import { main } from '#internal/cli/main';
+import { experiments } from '#internal/experiments/registry';
+import type { Experiment } from '#internal/experiments/types';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 

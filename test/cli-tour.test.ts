@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { experimentNames } from 'gil-lab/experiments/index';
+import { experimentNames } from '#internal/experiments/index';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'gil-lab-tour-'));

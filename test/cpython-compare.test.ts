@@ -2,12 +2,12 @@
 // the side by side built from a twin's output (agrees, disagrees, free-threaded, skipped).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { agreement, compareFigures, withinTolerance } from 'gil-lab/cpython/compare';
-import { compareOutput, renderComparisonText, toHtmlComparison } from 'gil-lab/cpython/against';
-import { expandAgainstCpython } from 'gil-lab/cpython/cli';
-import type { TwinOutput } from 'gil-lab/cpython/python';
-import { renderHtmlReport } from 'gil-lab/report/index';
-import type { ConvoyRow, ExperimentResult } from 'gil-lab/experiments/index';
+import { agreement, compareFigures, withinTolerance } from '#internal/cpython/compare';
+import { compareOutput, renderComparisonText, toHtmlComparison } from '#internal/cpython/against';
+import { expandAgainstCpython } from '#internal/cpython/cli';
+import type { TwinOutput } from '#internal/cpython/python';
+import { renderHtmlReport } from '#internal/report/index';
+import type { ConvoyRow, ExperimentResult } from '#internal/experiments/index';
 
 test('withinTolerance: differences, factors with a floor, equal words, context never judged', () => {
   assert.equal(withinTolerance(1.0, 1.1, { kind: 'difference', within: 0.15 }), true);

@@ -12,7 +12,7 @@ import {
   type ExperimentResult,
   type IpcRow,
   type KillRow,
-} from 'gil-lab/experiments/index';
+} from '#internal/experiments/index';
 
 function result(name: string, rows: ExperimentResult['rows'], text = ''): ExperimentResult {
   return {

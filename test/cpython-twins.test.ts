@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { TWINS } from 'gil-lab/cpython/against';
-import { TWIN_SCRIPT, type TwinOutput } from 'gil-lab/cpython/python';
-import { resolveOptions, type ExperimentResult, type Row } from 'gil-lab/experiments/index';
+import { TWINS } from '#internal/cpython/against';
+import { TWIN_SCRIPT, type TwinOutput } from '#internal/cpython/python';
+import { resolveOptions, type ExperimentResult, type Row } from '#internal/experiments/index';
 
 const python = spawnSync('python3', ['-c', 'import sys; print(sys.version_info[0])'], { encoding: 'utf8' });
 const noPython =

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Interpreter, kernels, ProcessPoolExecutor, ThreadPoolExecutor } from 'gil-lab';
-import { KERNEL_NAMES } from 'gil-lab/kernels/table';
+import { KERNEL_NAMES } from '#internal/kernels/table';
 import { task, until } from './fixtures/executor-helpers.js';
 
 describe('kernel tasks', () => {

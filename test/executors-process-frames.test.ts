@@ -3,7 +3,7 @@
 // otherwise; frames split or merged anyhow by the socket come back whole and in order.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeFrame, FrameReader, jsonIsExact } from 'gil-lab/executors/frames';
+import { encodeFrame, FrameReader, jsonIsExact } from '#internal/executors/frames';
 
 function roundTrip(message: unknown, chunkSizes: number[] = []): unknown[] {
   const frame = encodeFrame(message, false);

@@ -3,8 +3,8 @@
 // experiment that did not run, instead of the literature's usual answer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decisionGuide, guideCaveat, type GuideRow } from 'gil-lab/experiments/guide';
-import type { Row } from 'gil-lab/experiments/types';
+import { decisionGuide, guideCaveat, type GuideRow } from '#internal/experiments/guide';
+import type { Row } from '#internal/experiments/types';
 
 function cpuRows(speedups: Record<string, number>, workers = 2): Row[] {
   const rows: Row[] = [{ mode: 'serial', workers: 1, speedup: 1 }];

@@ -2,7 +2,7 @@
 // names the flag and the valid values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCliOptions, resolveOptions, MAX_WORKERS } from 'gil-lab/experiments/index';
+import { parseCliOptions, resolveOptions, MAX_WORKERS } from '#internal/experiments/index';
 
 test('valid flags parse into options', () => {
   assert.deepEqual(

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Interpreter } from 'gil-lab';
-import { experiments, runExperiment, type ExperimentResult } from 'gil-lab/experiments/index';
+import { experiments, runExperiment, type ExperimentResult } from '#internal/experiments/index';
 
 function checkResult(name: string, result: ExperimentResult, traced: boolean): void {
   const experiment = experiments.find((e) => e.name === name)!;

@@ -2,11 +2,11 @@
 // text) instead of "This machine does not agree", and every summary counts it apart.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { defineExperiment, tinySizeVerdict } from 'gil-lab/experiments/define';
-import { resolveOptions } from 'gil-lab/experiments/options';
-import { toJson, verdictLine, verdictTally, renderResultText } from 'gil-lab/experiments/present';
-import { renderHtmlReport } from 'gil-lab/report/index';
-import type { Row } from 'gil-lab/experiments/types';
+import { defineExperiment, tinySizeVerdict } from '#internal/experiments/define';
+import { resolveOptions } from '#internal/experiments/options';
+import { toJson, verdictLine, verdictTally, renderResultText } from '#internal/experiments/present';
+import { renderHtmlReport } from '#internal/report/index';
+import type { Row } from '#internal/experiments/types';
 
 function fakeExperiment(holds: boolean | null) {
   return defineExperiment<Row>({

@@ -23,7 +23,7 @@ import {
   type RefcountRow,
   type StartupRow,
   type SwitchIntervalRow,
-} from 'gil-lab/experiments/index';
+} from '#internal/experiments/index';
 
 function cpuRows(speedups: Record<string, number>): CpuBoundRow[] {
   return Object.entries(speedups).map(([mode, speedup]) => ({

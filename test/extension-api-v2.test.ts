@@ -150,7 +150,7 @@ describe('extension API version 2', { skip }, () => {
 
 describe('the per-thread registrations behind interpreter_current() and current_abort_flag()', () => {
   it('refuse bad arguments with errors naming them, before anything reaches the registry', async () => {
-    const { native } = await import('gil-lab/native');
+    const { native } = await import('#internal/native');
     const call =
       (fn: (...a: unknown[]) => void, ...args: unknown[]) =>
       () =>

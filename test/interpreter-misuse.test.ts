@@ -81,7 +81,7 @@ test('bad options are TypeError/RangeError naming the argument', () => {
 });
 
 test('the native layer checks its arguments too', async () => {
-  const { native } = await import('gil-lab');
+  const { native } = await import('#internal/native');
   assert.throws(() => native.interpreterCreate('nope'), { name: 'RangeError', message: /policy/ });
   assert.throws(() => native.interpreterCreate(undefined, -1), { name: 'RangeError', message: /switchIntervalUs/ });
   assert.throws(() => native.interpreterCreate(5 as never), { name: 'TypeError', message: /policy/ });

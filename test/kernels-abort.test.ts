@@ -1,8 +1,9 @@
 // An abort stops a kernel within one slice, with an AbortError, and leaves the lock as it was.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AbortFlag, Interpreter, isAbortError, kernels, native, reference } from 'gil-lab';
-import * as twin from 'gil-lab/kernels/reference';
+import { AbortFlag, Interpreter, isAbortError, kernels, reference } from 'gil-lab';
+import { native } from '#internal/native';
+import * as twin from '#internal/kernels/reference';
 import { startKernelWorker } from './fixtures/kernel-helpers.js';
 
 const isAbort = (e: unknown) => {

@@ -5,9 +5,10 @@
 // passed to every call (an AbortError is an acceptable outcome).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Interpreter, kernels, native, reference, RefHeap } from 'gil-lab';
+import { Interpreter, kernels, reference, RefHeap } from 'gil-lab';
+import { native } from '#internal/native';
 import { startKernelWorker } from './fixtures/kernel-helpers.js';
-import { kernelArity, KERNEL_NAMES } from 'gil-lab/kernels/table';
+import { kernelArity, KERNEL_NAMES } from '#internal/kernels/table';
 
 const SEED = Number(process.env.GIL_LAB_FUZZ_SEED ?? 20240611);
 

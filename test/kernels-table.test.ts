@@ -3,9 +3,10 @@
 // its arguments through unchanged; everything per kernel derives from these two.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { kernels, native, reference } from 'gil-lab';
-import { descriptorOf, KERNEL_NAMES, TWIN_NAMES } from 'gil-lab/kernels/table';
-import { kernelNames } from 'gil-lab/executors/builtin-kernels';
+import { kernels, reference } from 'gil-lab';
+import { native } from '#internal/native';
+import { descriptorOf, KERNEL_NAMES, TWIN_NAMES } from '#internal/kernels/table';
+import { kernelNames } from '#internal/executors/builtin-kernels';
 
 test('the TypeScript kernel table and the addon export the same kernels in the same order', () => {
   assert.deepEqual(
@@ -70,7 +71,7 @@ test('every bench case (quick) runs natively and as its twin, with the same resu
 });
 
 test("the twins' argument limits are the addon's", async () => {
-  const v = await import('gil-lab/kernels/validate');
+  const v = await import('#internal/kernels/validate');
   assert.deepEqual(
     { ...native.kernels.limits },
     {

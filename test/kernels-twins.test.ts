@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Interpreter, kernels, native, reference, type KernelMode } from 'gil-lab';
+import { Interpreter, kernels, reference, type KernelMode } from 'gil-lab';
+import { native } from '#internal/native';
 import { bytePattern } from './fixtures/kernel-helpers.js';
 
 const main = Interpreter.main();

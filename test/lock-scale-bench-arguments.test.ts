@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { native } from 'gil-lab';
+import { native } from '#internal/native';
 
 // The `lock` bench suite's scale measurements take counts from JavaScript: each bad value is a
 // TypeError/RangeError naming the argument, never a crash or an hour-long loop.

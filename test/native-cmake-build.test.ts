@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadNativeAddonFrom, native } from 'gil-lab';
+import { loadNativeAddonFrom } from 'gil-lab';
+import { native } from '#internal/native';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cmakeAddon = fileURLToPath(new URL('../../build-cmake/Release/gil_lab.node', import.meta.url));

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadNativeAddonFrom, NativeAddonLoadError } from 'gil-lab';
-import { explainLoadError } from 'gil-lab/native';
+import { explainLoadError } from '#internal/native';
 
 test('a missing addon gives an error that says to build it', () => {
   const missing = path.join(os.tmpdir(), 'gil-lab-no-such-dir', 'gil_lab.node');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { hardwareConcurrency, native, version } from 'gil-lab';
+import { hardwareConcurrency, version } from 'gil-lab';
+import { native } from '#internal/native';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -3,9 +3,10 @@
 // checks that) and the addon's object must have exactly those keys (this test checks that).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Interpreter, native, RefHeap } from 'gil-lab';
-import type { RefStormResult } from 'gil-lab/kernels/native-types';
-import type { LockStats, ThreadLockStats } from 'gil-lab/native-types';
+import { Interpreter, RefHeap } from 'gil-lab';
+import { native } from '#internal/native';
+import type { RefStormResult } from '#internal/kernels/native-types';
+import type { LockStats, ThreadLockStats } from '#internal/native-types';
 
 const LOCK_STATS: Record<keyof LockStats, true> = {
   acquisitions: true,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { packedInstall, repoRoot, type PackedInstall } from './fixtures/packed-install.js';
 
@@ -48,7 +49,7 @@ test('gil-lab bench floor --quick runs from a packed install (only runtime depen
 
 test('the executors suite finds that piscina and workerpool are not installed and names them', () => {
   const script =
-    "const m = await import('gil-lab/bench/suites/executors');" +
+    `const m = await import(${JSON.stringify(pathToFileURL(path.join(installed.packageDir, 'dist', 'bench', 'suites', 'executors.js')).href)});` +
     'const peers = await m.loadPeerLibraries();' +
     'console.log(JSON.stringify({ missing: peers.missing, piscina: peers.piscina !== undefined }));';
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
-import { categoryLines, renderBarChartSvg, renderChartSvg, renderHtmlReport, titleLines } from 'gil-lab/report/index';
-import type { ChartSpec } from 'gil-lab/report/types';
+import { categoryLines, renderBarChartSvg, renderChartSvg, renderHtmlReport, titleLines } from '#internal/report/index';
+import type { ChartSpec } from '#internal/report/types';
 
 const kill: ChartSpec = {
   kind: 'bar',

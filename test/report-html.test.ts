@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLValidator } from 'fast-xml-parser';
-import { escapeHtml, renderHtmlReport, type HtmlReport, type HtmlSection } from 'gil-lab/report/html';
-import { formatSeconds, formatSpeedup } from 'gil-lab/report/format';
-import type { LockEvent } from 'gil-lab/report/types';
+import { escapeHtml, renderHtmlReport, type HtmlReport, type HtmlSection } from '#internal/report/html';
+import { formatSeconds, formatSpeedup } from '#internal/report/format';
+import type { LockEvent } from '#internal/report/types';
 
 const events: LockEvent[] = [
   { tNs: 0, threadId: 1, kind: 'acquired', interpreterId: 0 },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { binTrack, buildLockTimeline } from 'gil-lab/report/intervals';
-import type { LockEvent, LockEventKind } from 'gil-lab/report/types';
+import { binTrack, buildLockTimeline } from '#internal/report/intervals';
+import type { LockEvent, LockEventKind } from '#internal/report/types';
 
 function event(tNs: number, threadId: number, kind: LockEventKind, interpreterId = 0): LockEvent {
   return { tNs, threadId, kind, interpreterId };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toTraceEventFile, toTraceEventJson, validateTraceEventFile, type TraceEvent } from 'gil-lab/report/perfetto';
-import type { LockEvent, LockEventKind } from 'gil-lab/report/types';
+import { toTraceEventFile, toTraceEventJson, validateTraceEventFile, type TraceEvent } from '#internal/report/perfetto';
+import type { LockEvent, LockEventKind } from '#internal/report/types';
 
 function event(us: number, threadId: number, kind: LockEventKind, interpreterId = 0): LockEvent {
   return { tNs: us * 1000, threadId, kind, interpreterId };

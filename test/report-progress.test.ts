@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createProgress, type ProgressStream } from 'gil-lab/report/progress';
+import { createProgress, type ProgressStream } from '#internal/report/progress';
 
 function recorder(isTTY: boolean): ProgressStream & { output: string } {
   const stream = {

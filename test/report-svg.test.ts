@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { escapeXml, formatTickNumber, renderLineChartSvg, renderTimelineSvg } from 'gil-lab/report/svg';
-import type { ChartSpec, LockEvent, LockEventKind } from 'gil-lab/report/types';
+import { escapeXml, formatTickNumber, renderLineChartSvg, renderTimelineSvg } from '#internal/report/svg';
+import type { ChartSpec, LockEvent, LockEventKind } from '#internal/report/types';
 
 const speedup: ChartSpec = {
   title: 'cpu-bound: speedup vs workers',

@@ -11,7 +11,7 @@ import {
   formatSignificant,
   formatSpeedup,
   renderTable,
-} from 'gil-lab/report/table';
+} from '#internal/report/table';
 
 test('renderTable draws a boxed table with aligned columns', () => {
   const text = renderTable(

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderTimeline, MIN_TIMELINE_WIDTH } from 'gil-lab/report/timeline';
-import type { LockEvent, LockEventKind, ThreadLabel } from 'gil-lab/report/types';
+import { renderTimeline, MIN_TIMELINE_WIDTH } from '#internal/report/timeline';
+import type { LockEvent, LockEventKind, ThreadLabel } from '#internal/report/types';
 
 const MS = 1_000_000;
 

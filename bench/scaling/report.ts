@@ -1,8 +1,8 @@
 // A sweep's result as tables (speedup and efficiency per mode and worker count, the fitted serial
 // fraction, median times, GB/s), line charts (speedup vs workers with the ideal line) and notes —
 // every figure computed from the measurements.
-import { formatPercent, formatSignificant } from 'gil-lab/report/format';
-import type { ChartSpec } from 'gil-lab/report/types';
+import { formatPercent, formatSignificant } from '#internal/report/format';
+import type { ChartSpec } from '#internal/report/types';
 import type { BenchTable } from '../suite.js';
 import { DISPATCH_FRACTION, explainPoint, summarizeFindings, type Finding, type MachineFacts } from './explain.js';
 import type { ScalingType, SweepResult, SweepSeries } from './sweep.js';

@@ -1,6 +1,6 @@
 // The addon's scheduling functions (native/addon/scheduling.cpp), typed here rather than in
 // src/native.ts because only the benchmark uses them: they are read off `native` with a cast.
-import { native } from 'gil-lab';
+import { native } from '#internal/native';
 
 export interface SchedulingNative {
   /** CLOCK_MONOTONIC in ns (a double): one clock for every thread and process of the machine. */

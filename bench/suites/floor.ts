@@ -1,6 +1,6 @@
 // The floor: what one call costs before any work is done. Every native kernel pays the Node-API
 // call; this suite times a Node-API call that does nothing, next to a plain JavaScript call.
-import { native } from 'gil-lab/native';
+import { native } from '#internal/native';
 import { runCases } from '../benchmark-js.js';
 import type { BenchOptions, BenchSuite, BenchSuiteResult } from '../suite.js';
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Interpreter, IoChannel, kernels, reference } from 'gil-lab';
-import { descriptorOf, TWIN_NAMES } from 'gil-lab/kernels/table';
+import { descriptorOf, TWIN_NAMES } from '#internal/kernels/table';
 import type { BenchCaseResult, BenchOptions, BenchSuite, BenchSuiteResult, BenchTable } from '../suite.js';
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');

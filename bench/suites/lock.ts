@@ -10,7 +10,8 @@
 // Targets (issue 3): JS pair ≤ 2×floor + 40 ns; checkpoint ≤ floor + 10 ns; C++ pair ≤ 4× mutex;
 // waiter's p50 within 20% of the switch interval. Issue 13: both scale ratios ≤ 2×. Each note says
 // whether this run met it.
-import { Interpreter, native } from 'gil-lab';
+import { Interpreter } from 'gil-lab';
+import { native } from '#internal/native';
 import { runCases } from '../benchmark-js.js';
 import type { BenchOptions, BenchSuite, BenchSuiteResult } from '../suite.js';
 

@@ -14,7 +14,7 @@
 // Every task reports its timing (bench/scaling/timing.ts); the notes explain each point that
 // falls short of ideal by rules over those timings and the machine's topology (explain.ts).
 import os from 'node:os';
-import { formatSignificant } from 'gil-lab/report/format';
+import { formatSignificant } from '#internal/report/format';
 import type { MachineFacts } from '../scaling/explain.js';
 import { selectModes } from '../scaling/modes.js';
 import {

@@ -5,14 +5,14 @@
 // keeps it (hold) or lets it go for the computation (release). It uses the worker's interpreter
 // (the main one in a 'shared' pool, the worker's own in an 'isolated' one) and the task's abort
 // flag, so Future.abort() stops it within one slice.
-import { currentInterpreter, currentTask } from 'gil-lab';
+import { currentTask, Interpreter } from 'gil-lab';
 import { stoppingTimes, stoppingTimesAsync } from './index.js';
 
 export function stoppingTimesTask(lo, hi, mode) {
   const task = currentTask();
   const result = stoppingTimes(lo, hi, {
     mode,
-    interpreterId: currentInterpreter()?.id,
+    interpreterId: Interpreter.current().id,
     abortFlag: task?.abortFlag,
   });
   // Stopped early by Future.abort(): report it as the executor's AbortError, as its kernels do.

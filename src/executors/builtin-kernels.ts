@@ -8,7 +8,8 @@
 // the worker's; they cannot be sent.)
 
 import { kernelArity, kernels, KERNEL_NAMES, KERNELS, reference, type KernelName } from '../kernels/index.js';
-import { currentInterpreter, currentTask } from './worker-context.js';
+import { Interpreter } from '../interpreter.js';
+import { currentTask } from './worker-context.js';
 import type { TaskFunction } from './task.js';
 
 const REFERENCE_PREFIX = 'reference.';
@@ -60,7 +61,7 @@ export function resolveKernelTask(name: string): TaskFunction {
       );
     }
     while (args.length < arity) args.push(undefined);
-    const interpreter = currentInterpreter();
+    const interpreter = Interpreter.current();
     const signal = currentTask()?.abortFlag;
     if (twin) {
       if (mode !== undefined)

@@ -40,9 +40,10 @@ export function currentWorker(): WorkerInfo | undefined {
 }
 
 /**
- * The interpreter the current worker runs its tasks under — pass it to kernels
- * (`kernels.countPrimes(lo, hi, { interpreter: currentInterpreter() })`) so that they check the
- * lock this worker holds. Outside a worker: undefined.
+ * The interpreter the current worker runs its tasks under; outside a worker: undefined.
+ * @deprecated Use `Interpreter.current()`: the one API for the current interpreter (a worker makes
+ * its interpreter the thread's default, and kernels use it without being told). Kept for code that
+ * needs to tell "outside a worker" apart.
  */
 export function currentInterpreter(): Interpreter | undefined {
   return worker?.interpreter;

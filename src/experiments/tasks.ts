@@ -7,7 +7,7 @@
 import { Interpreter } from '../interpreter.js';
 import { kernels, reference, type KernelMode } from '../kernels/index.js';
 import { IoChannel } from '../kernels/io-channel.js';
-import { currentInterpreter, currentTask } from '../executors/index.js';
+import { currentTask } from '../executors/index.js';
 import { SharedMemory } from '../shared-memory.js';
 import type { CpuKernelName } from './types.js';
 
@@ -24,7 +24,7 @@ export interface CpuWorkSpec {
 
 /** The interpreter this code runs under: the worker's, or the main one outside a worker. */
 function interpreterHere(): Interpreter {
-  return currentInterpreter() ?? Interpreter.main();
+  return Interpreter.current();
 }
 
 const COUNT_PRIMES_START = 10_000_000;

@@ -14,7 +14,7 @@ import {
   type Outcome,
 } from './harness.js';
 import type { FuzzTarget } from './native-targets.js';
-import { kernelArity, TWIN_NAMES } from 'gil-lab/kernels/table';
+import { kernelArity, TWIN_NAMES } from '#internal/kernels/table';
 import { anyArgs, anyNumber, anyShmSize, anySignal, anyString, anyTypedArray, anyValue, describe } from './values.js';
 
 type AnyFn = (...args: unknown[]) => unknown;

@@ -2,7 +2,7 @@
 // putting the process back as it was (locks released, extra interpreters destroyed, the main
 // interpreter's configuration restored, shared memory segments unlinked) after each case.
 import { readdirSync } from 'node:fs';
-import { native } from 'gil-lab';
+import { native } from '#internal/native';
 import { describe } from './values.js';
 import { Watchdog } from './watchdog.js';
 

@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { native, reference } from 'gil-lab';
+import { reference } from 'gil-lab';
+import { native } from '#internal/native';
 import {
   checkCleanError,
   FUZZ_SHM_PREFIX,
@@ -557,7 +558,7 @@ const sharedMemoryTarget: FuzzTarget = {
           );
           ctx.tally.count('addon SharedMemoryHandle', made);
           if (!made.ok) return void checkCleanError(made.error, label);
-          const shm = made.value as import('gil-lab/shared-memory').SharedMemoryHandle;
+          const shm = made.value as import('#internal/shared-memory').SharedMemoryHandle;
           const cells = Math.floor(shm.size / 4);
           const model = new Map<number, number>();
           let closed = false;
