@@ -37,12 +37,7 @@ class ChannelJob final : public Job {
   gil::KernelStatus run(gil::SliceHook& hook) override {
     return channel_->roundTrips(count_, bytes_, hook, &result_);
   }
-  Napi::Value result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("roundTrips", static_cast<double>(result_.roundTrips));
-    o.Set("bytes", static_cast<double>(result_.bytes));
-    return o;
-  }
+  Napi::Value result(Napi::Env env) override { return roundTripsToJs(env, result_); }
   bool blockingIo() const override { return true; }
 
  private:

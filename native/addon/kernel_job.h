@@ -16,6 +16,7 @@
 
 #include "common.h"
 #include "interpreter_lock.h"
+#include "kernels/blocking_io.h"
 #include "kernels/slice_hook.h"
 
 namespace gil_addon {
@@ -113,6 +114,15 @@ Napi::Value dispatch(const Napi::CallbackInfo& info, bool async, Args&&... args)
     return throwSafely(info.Env(),
                        Napi::Error::New(info.Env(), std::string(name) + ": " + e.what()));
   }
+}
+
+// The result of a run of blocking round trips (pipes, sockets, an I/O channel) as JavaScript sees
+// it.
+inline Napi::Value roundTripsToJs(Napi::Env env, const gil::RoundTripResult& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("roundTrips", static_cast<double>(r.roundTrips));
+  o.Set("bytes", static_cast<double>(r.bytes));
+  return o;
 }
 
 }  // namespace gil_addon

@@ -280,12 +280,7 @@ class RoundTripsJob : public Job {
     return socket_ ? gil::socketRoundTrips(count_, bytes_, hook, &result_)
                    : gil::pipeRoundTrips(count_, bytes_, hook, &result_);
   }
-  Napi::Value result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("roundTrips", static_cast<double>(result_.roundTrips));
-    o.Set("bytes", static_cast<double>(result_.bytes));
-    return o;
-  }
+  Napi::Value result(Napi::Env env) override { return gil_addon::roundTripsToJs(env, result_); }
   bool blockingIo() const override { return true; }
 
  private:

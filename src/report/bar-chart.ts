@@ -2,6 +2,7 @@
 // between categories would suggest an order and values in between that do not exist. And the one
 // entry point that draws any ChartSpec as the kind it says.
 import {
+  yTicksSvg,
   buildAxis,
   CHAR_WIDTH,
   checkSize,
@@ -99,13 +100,7 @@ export function renderBarChartSvg(spec: ChartSpec, options: SvgSize = {}): strin
   for (const tick of yAxis.ticks.filter((t) => t.label))
     svg += `<line x1="${px(plot.left)}" x2="${px(plot.right)}" y1="${px(yAxis.scale(tick.value))}" y2="${px(yAxis.scale(tick.value))}"/>\n`;
   svg += '</g>\n<g fill="#444444">\n';
-  for (const tick of yAxis.ticks) {
-    const y = yAxis.scale(tick.value);
-    svg += `<line x1="${px(plot.left - 5)}" x2="${px(plot.left)}" y1="${px(y)}" y2="${px(y)}" stroke="#444444"/>`;
-    if (tick.label)
-      svg += `<text x="${px(plot.left - 8)}" y="${px(y + 4)}" text-anchor="end">${escapeXml(tick.label)}</text>`;
-    svg += '\n';
-  }
+  svg += yTicksSvg(yAxis, plot.left);
   svg += '</g>\n';
 
   const groups = spec.categories.length;

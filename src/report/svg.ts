@@ -239,6 +239,19 @@ export function buildAxis(
   };
 }
 
+/** The y axis's tick marks and labels, left of `left` (the line chart's and the bar chart's alike). */
+export function yTicksSvg(yAxis: Axis, left: number): string {
+  let svg = '';
+  for (const tick of yAxis.ticks) {
+    const y = yAxis.scale(tick.value);
+    svg += `<line x1="${px(left - 5)}" x2="${px(left)}" y1="${px(y)}" y2="${px(y)}" stroke="#444444"/>`;
+    if (tick.label)
+      svg += `<text x="${px(left - 8)}" y="${px(y + 4)}" text-anchor="end">${escapeXml(tick.label)}</text>`;
+    svg += '\n';
+  }
+  return svg;
+}
+
 function validateChartSpec(spec: unknown): asserts spec is ChartSpec {
   if (typeof spec !== 'object' || spec === null) throw new TypeError('spec must be a chart spec object');
   const record = spec as Record<string, unknown>;
@@ -333,13 +346,7 @@ export function renderLineChartSvg(spec: ChartSpec, options: SvgSize = {}): stri
       svg += `<text x="${px(x)}" y="${px(plot.bottom + 19)}" text-anchor="middle">${escapeXml(tick.label)}</text>`;
     svg += '\n';
   }
-  for (const tick of yAxis.ticks) {
-    const y = yAxis.scale(tick.value);
-    svg += `<line x1="${px(plot.left - 5)}" x2="${px(plot.left)}" y1="${px(y)}" y2="${px(y)}" stroke="#444444"/>`;
-    if (tick.label)
-      svg += `<text x="${px(plot.left - 8)}" y="${px(y + 4)}" text-anchor="end">${escapeXml(tick.label)}</text>`;
-    svg += '\n';
-  }
+  svg += yTicksSvg(yAxis, plot.left);
   svg += '</g>\n';
   svg += `<text x="${px((plot.left + plot.right) / 2)}" y="${px(height - 16)}" text-anchor="middle" font-size="13" fill="#222222">${escapeXml(spec.xLabel)}</text>\n`;
   svg += `<text transform="translate(18 ${px((plot.top + plot.bottom) / 2)}) rotate(-90)" text-anchor="middle" font-size="13" fill="#222222">${escapeXml(spec.yLabel)}</text>\n`;
