@@ -26,23 +26,10 @@ import { mapOverSubmit, type MapOptions } from './map.js';
 // Short names for the overloads' types (typed-task.ts).
 import type { BuiltinTaskArgs as Args, BuiltinTaskName as Builtin, BuiltinTaskResult as Result } from './typed-task.js';
 import type { MapItems, TypedTask, UntypedModuleTask } from './typed-task.js';
-import {
-  checkExecutorOptions,
-  checkShutdownOptions,
-  checkSubmitOptions,
-  type Executor,
-  type ExecutorOptions,
-  type ShutdownOptions,
-  type SubmitOptions,
-} from './options.js';
-import {
-  PoolWorker,
-  WorkItem,
-  type BrokenDetails,
-  type PoolHooks,
-  type SpawnedWorker,
-  type WorkerEvents,
-} from './pool-worker.js';
+import { checkExecutorOptions, checkShutdownOptions, checkSubmitOptions } from './options.js';
+import type { Executor, ExecutorOptions, ShutdownOptions, SubmitOptions } from './options.js';
+import { PoolWorker, WorkItem } from './pool-worker.js';
+import type { BrokenDetails, PoolHooks, SpawnedWorker, WorkerEvents } from './pool-worker.js';
 import { WorkQueue } from './queue.js';
 import { warnIfSharedCopied } from './shared-copy.js';
 

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Interpreter, type LockEvent } from '../interpreter.js';
-import { ProcessPoolExecutor, ThreadPoolExecutor } from '../executors/index.js';
+import { INTERPRETER_POOL_LOCK_TEXT, ProcessPoolExecutor, ThreadPoolExecutor } from '../executors/index.js';
 import { formatPercent, formatSeconds, formatSpeedup, type ChartSpec, type TableColumn } from '../report/index.js';
 import { lockTrace, task, TRACE_CAPACITY, withMainLock, workerLabels } from './harness.js';
 import { listText, percent, plural, round, times } from './measure.js';
@@ -395,7 +395,9 @@ export const cpuBound = defineExperiment<CpuBoundRow>({
   narrative:
     'The same job (a fixed amount of work, split evenly over the workers) runs serially and then in each mode. ' +
     'threads-hold is interpreted-style code under the shared lock; threads-release is native code that lets go of it (the numpy path); ' +
-    'processes and subinterpreters have a lock each; free-threaded has none; js-threads-hold is the TypeScript twin under the shared lock. ' +
+    `processes have a lock each; subinterpreters run ${INTERPRETER_POOL_LOCK_TEXT} (InterpreterPoolExecutor; ` +
+    "an Interpreter({ ownLock: false }) would share the main lock, as Py_NewInterpreter's legacy default); " +
+    'free-threaded has none; js-threads-hold is the TypeScript twin under the shared lock. ' +
     "free-threaded also runs at 1 worker: its speed against serial's is the free-threaded build's single-thread cost.",
   columns: CPU_BOUND_COLUMNS,
   traceable: true,
