@@ -122,14 +122,12 @@ export class Interpreter {
 
   /** The interpreter with this id, from any thread of the process. */
   static byId(id: number): Interpreter {
-    if (typeof id !== 'number') throw new TypeError(`id must be an integer, got ${typeof id}`);
-    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {
-      throw new RangeError(`id must be a non-negative integer, got ${id}`);
-    }
+    // The id's type and range are checked once, by the addon (native/addon/common.h).
+    const exists = native.interpreterExists(id);
     const cached = known.get(id);
-    if (cached && native.interpreterExists(id)) return cached;
+    if (cached && exists) return cached;
     known.delete(id);
-    if (!native.interpreterExists(id)) throw new RangeError(`id: no interpreter with id ${id}`);
+    if (!exists) throw new RangeError(`id: no interpreter with id ${id}`);
     return new Interpreter(undefined, id);
   }
 
