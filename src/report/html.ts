@@ -145,15 +145,7 @@ function validateReport(report: unknown): asserts report is HtmlReport {
       throw new TypeError(`${where}.narrative must be a string`);
     if (typeof s.table !== 'object' || s.table === null)
       throw new TypeError(`${where}.table must be an object { columns, rows }`);
-    const verdict = s.verdict as Record<string, unknown> | null | undefined;
-    if (
-      typeof verdict !== 'object' ||
-      verdict === null ||
-      (verdict.holds !== null && typeof verdict.holds !== 'boolean') ||
-      typeof verdict.text !== 'string'
-    ) {
-      throw new TypeError(`${where}.verdict must be { holds: boolean | null, text: string }`);
-    }
+    validateVerdict(s.verdict, `${where}.verdict`);
     if (s.footnotes !== undefined && (!Array.isArray(s.footnotes) || s.footnotes.some((n) => typeof n !== 'string')))
       throw new TypeError(`${where}.footnotes must be an array of strings`);
     if (s.charts !== undefined && !Array.isArray(s.charts)) throw new TypeError(`${where}.charts must be an array`);
@@ -173,14 +165,19 @@ function validateComparison(value: unknown, where: string): void {
     throw new TypeError(`${where}.table must be an object { columns, rows }`);
   if (c.notes !== undefined && (!Array.isArray(c.notes) || c.notes.some((note) => typeof note !== 'string')))
     throw new TypeError(`${where}.notes must be an array of strings`);
-  const verdict = c.verdict as Record<string, unknown> | null | undefined;
+  validateVerdict(c.verdict, `${where}.verdict`);
+}
+
+/** A verdict as sections and comparisons carry it: { holds: true | false | null, text }. */
+function validateVerdict(value: unknown, where: string): void {
+  const verdict = value as Record<string, unknown> | null | undefined;
   if (
     typeof verdict !== 'object' ||
     verdict === null ||
     (verdict.holds !== null && typeof verdict.holds !== 'boolean') ||
     typeof verdict.text !== 'string'
   ) {
-    throw new TypeError(`${where}.verdict must be { holds: boolean | null, text: string }`);
+    throw new TypeError(`${where} must be { holds: boolean | null, text: string }`);
   }
 }
 
