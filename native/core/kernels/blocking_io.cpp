@@ -108,35 +108,37 @@ class EchoThread {
   std::thread thread_;
 };
 
-// One round trip: send `bytes` on wfd and receive as many back on rfd, interleaving the two so that
-// neither direction's buffer can fill up and deadlock. One blocking operation.
-// Returns false if aborted while waiting.
-bool roundTrip(int wfd, int rfd, bool isSocket, const uint8_t* out, uint8_t* in, size_t bytes,
-               SliceHook& hook) {
+}  // namespace
+
+bool exchange(const ExchangeFds& e, const uint8_t* out, uint8_t* in, size_t bytes,
+              SliceHook& hook) {
   BlockingScope blocking(hook);
   size_t sent = 0, received = 0;
   uint64_t lastProgressNs = 0;
   while (received < bytes) {
     if (sent < bytes) {
-      ssize_t w = writeSome(wfd, out + sent, bytes - sent, isSocket);
+      ssize_t w = writeSome(e.wfd, out + sent, bytes - sent, e.isSocket);
       if (w > 0) {
         sent += static_cast<size_t>(w);
         lastProgressNs = 0;
       } else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        throwErrno(isSocket ? "send" : "write");
+        throwErrno(e.isSocket ? "send" : "write");
       }
     }
-    pollfd fds[2] = {{rfd, POLLIN, 0}, {wfd, POLLOUT, 0}};
-    int n = ::poll(fds, sent < bytes ? 2 : 1, kPollMs);
+    // The reply, the wake-up fd (if any), and room to write (while there is more to send).
+    pollfd fds[3] = {{e.rfd, POLLIN, 0}, {e.wakeFd, POLLIN, 0}, {e.wfd, POLLOUT, 0}};
+    if (sent >= bytes) fds[2].fd = -1;  // poll ignores negative fds
+    int n = ::poll(fds, 3, e.pollMs);
     if (n < 0 && errno != EINTR) throwErrno("poll");
+    if (n > 0 && e.wakeFd >= 0 && fds[1].revents != 0) return false;
     if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-      ssize_t r = ::read(rfd, in + received, bytes - received);
+      ssize_t r = ::read(e.rfd, in + received, bytes - received);
       if (r > 0) {
         received += static_cast<size_t>(r);
         lastProgressNs = 0;
         continue;
       }
-      if (r == 0) throw std::runtime_error("echo peer closed the connection");
+      if (r == 0) throw std::runtime_error(std::string(e.peer) + " closed the connection");
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) throwErrno("read");
     }
     if (hook.abortRequested()) return false;
@@ -144,11 +146,13 @@ bool roundTrip(int wfd, int rfd, bool isSocket, const uint8_t* out, uint8_t* in,
     if (lastProgressNs == 0) {
       lastProgressNs = now;
     } else if (now - lastProgressNs > kStallNs) {
-      throw std::runtime_error("echo peer made no progress for 10 s");
+      throw std::runtime_error(std::string(e.peer) + " made no progress for 10 s");
     }
   }
   return true;
 }
+
+namespace {
 
 KernelStatus roundTrips(int wfd, int rfd, bool isSocket, uint64_t count, size_t bytes,
                         SliceHook& hook, RoundTripResult* result) {
@@ -156,8 +160,12 @@ KernelStatus roundTrips(int wfd, int rfd, bool isSocket, uint64_t count, size_t 
   for (uint64_t r = 0; r < count; ++r) {
     // A different pattern each time, so a stale echo cannot pass the check.
     for (size_t i = 0; i < bytes; ++i) out[i] = static_cast<uint8_t>(i * 31 + r * 7 + 1);
-    if (!roundTrip(wfd, rfd, isSocket, out.data(), in.data(), bytes, hook))
-      return KernelStatus::Aborted;
+    ExchangeFds fds;
+    fds.wfd = wfd;
+    fds.rfd = rfd;
+    fds.isSocket = isSocket;
+    fds.pollMs = kPollMs;
+    if (!exchange(fds, out.data(), in.data(), bytes, hook)) return KernelStatus::Aborted;
     if (in != out) throw std::runtime_error("echo returned different bytes");
     result->roundTrips++;
     result->bytes += bytes;

@@ -29,6 +29,21 @@ KernelStatus pipeRoundTrips(uint64_t count, size_t bytes, SliceHook& hook, Round
 // thread.
 KernelStatus socketRoundTrips(uint64_t count, size_t bytes, SliceHook& hook, RoundTripResult* out);
 
+// One round trip on non-blocking fds: send `bytes` on `wfd` and receive as many back on `rfd`,
+// interleaving the two so that neither direction's buffer can fill up and deadlock; one blocking
+// operation (BlockingScope). Waits in poll() for up to `pollMs` at a time, then looks at the abort
+// flag; a readable `wakeFd` (>= 0; -1: none) ends the wait at once. Returns false if aborted or
+// woken; throws if the peer closes or makes no progress for 10 s (`peer` names it in the message).
+struct ExchangeFds {
+  int wfd = -1, rfd = -1;
+  bool isSocket = false;  // send() with MSG_NOSIGNAL instead of write()
+  int wakeFd = -1;
+  int pollMs = 1;
+  const char* peer = "echo peer";
+};
+bool exchange(const ExchangeFds& fds, const uint8_t* out, uint8_t* in, size_t bytes,
+              SliceHook& hook);
+
 constexpr uint64_t kToEndOfFile = UINT64_MAX;
 struct FileReadResult {
   uint64_t bytesRead = 0;

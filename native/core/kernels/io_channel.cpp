@@ -14,8 +14,6 @@ namespace gil {
 
 namespace {
 
-constexpr uint64_t kStallNs = 10ull * 1000 * 1000 * 1000;  // no progress this long: an error
-
 [[noreturn]] void throwErrno(const std::string& what) {
   throw std::system_error(errno, std::generic_category(), what);
 }
@@ -116,41 +114,13 @@ void IoChannel::echoLoop() {
 // One round trip: write the request, wait for the reply and read it. Large messages interleave
 // writing and reading, so that neither pipe's buffer can fill up and deadlock.
 bool IoChannel::roundTrip(const uint8_t* out, uint8_t* in, size_t bytes, SliceHook& hook) {
-  BlockingScope blocking(hook);
-  size_t sent = 0, received = 0;
-  uint64_t lastProgressNs = 0;
-  while (received < bytes) {
-    if (sent < bytes) {
-      const ssize_t w = ::write(requestWrite_, out + sent, bytes - sent);
-      if (w > 0) {
-        sent += static_cast<size_t>(w);
-      } else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        throwErrno("write");
-      }
-    }
-    pollfd fds[3] = {{replyRead_, POLLIN, 0}, {wakeRead_, POLLIN, 0}, {requestWrite_, POLLOUT, 0}};
-    const int n = ::poll(fds, sent < bytes ? 3 : 2, kFlagCheckMs);
-    if (n < 0 && errno != EINTR) throwErrno("poll");
-    if (n > 0 && fds[1].revents != 0) return false;  // interrupt()
-    if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-      const ssize_t r = ::read(replyRead_, in + received, bytes - received);
-      if (r > 0) {
-        received += static_cast<size_t>(r);
-        lastProgressNs = 0;
-        continue;
-      }
-      if (r == 0) throw std::runtime_error("the echo thread closed the channel");
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) throwErrno("read");
-    }
-    if (hook.abortRequested()) return false;
-    const uint64_t now = monotonicNs();
-    if (lastProgressNs == 0) {
-      lastProgressNs = now;
-    } else if (now - lastProgressNs > kStallNs) {
-      throw std::runtime_error("the echo thread made no progress for 10 s");
-    }
-  }
-  return true;
+  ExchangeFds fds;
+  fds.wfd = requestWrite_;
+  fds.rfd = replyRead_;
+  fds.wakeFd = wakeRead_;  // interrupt() and close() end the wait at once
+  fds.pollMs = kFlagCheckMs;
+  fds.peer = "the echo thread";
+  return exchange(fds, out, in, bytes, hook);
 }
 
 KernelStatus IoChannel::roundTrips(uint64_t count, size_t bytes, SliceHook& hook,
