@@ -49,6 +49,7 @@ export abstract class PoolExecutor implements Executor {
   readonly #maxTasksPerChild: number | undefined;
   readonly #initializer: InitMessage['initializer'];
   readonly #onWorkerExit: 'break' | 'replace';
+  readonly #idleSpinUs: number;
 
   /** Submitted, not yet sent to a worker; entries cancelled meanwhile stay in it, marked dropped. */
   readonly #queue = new WorkQueue<WorkItem>();
@@ -79,6 +80,7 @@ export abstract class PoolExecutor implements Executor {
     this.#maxTasksPerChild = checked.maxTasksPerChild;
     this.#initializer = checked.initializer;
     this.#onWorkerExit = checked.onWorkerExit;
+    this.#idleSpinUs = checked.idleSpinUs;
     this.#hooks = {
       tryCancel: (item) => this.#tryCancel(item),
       isRunning: (item) => this.#isRunning(item),
@@ -304,6 +306,7 @@ export abstract class PoolExecutor implements Executor {
       control: spawned.controlInit,
       initializer: this.#initializer,
       serialization: spawned.serialization,
+      idleSpinUs: this.#idleSpinUs,
     };
     spawned.channel.send(init);
     return w;

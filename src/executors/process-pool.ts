@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SharedMemory } from '../shared-memory.js';
-import { controlBytes, sharedMemoryCells } from './control.js';
+import { controlBytes, doorbellCell, sharedMemoryCells } from './control.js';
 import { BrokenProcessPool } from './errors.js';
 import { inheritedExecArgv } from './exec-argv.js';
 import { checkJsonCarriable } from './json-carriable.js';
@@ -82,6 +82,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
 
   protected override spawnWorker(_workerId: number, events: WorkerEvents): SpawnedWorker {
     const shm = SharedMemory.create(controlBytes(this.pipelineDepth));
+    const bell = doorbellCell(shm.size);
     let child: ChildProcess;
     try {
       child = fork(WORKER_PATH, [], {
@@ -158,6 +159,8 @@ export class ProcessPoolExecutor extends PoolExecutor {
           if (!child.connected || !socket || socket.destroyed) return; // it is exiting; its exit event settles its tasks
           if (json && message.type === 'run') checkRunArgs(message);
           socket.write(encodeFrame(message, json));
+          // A child that polls for its next task (idleSpinUs) reads it from the socket at once.
+          shm.atomicAdd(bell, 1);
         },
         killIsReliable: true,
         kill: () => {

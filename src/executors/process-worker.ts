@@ -1,10 +1,11 @@
 // Entry point of a ProcessPoolExecutor child (compiled to dist/executors/process-worker.js and
 // started with child_process.fork). The child has its own main interpreter, whose lock it takes
 // around tasks; it exits when the executor disconnects.
+import { readSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { SharedMemory } from '../shared-memory.js';
 import { encodeFrame, FrameReader } from './frames.js';
-import { sharedMemoryCells } from './control.js';
+import { doorbellCell, sharedMemoryCells } from './control.js';
 import { serializeThrown } from './errors.js';
 import { checkJsonCarriable } from './json-carriable.js';
 import { RESULT_FIELDS, STATUS_OK, type FromWorker, type ToWorker } from './protocol.js';
@@ -20,9 +21,34 @@ let json = false;
 
 // Tasks arrive and results leave on fd 4, a socket of their own (frames.ts); Node's IPC channel
 // (fd 3) only tells us when to leave, and carries a fatal error's report.
-const channel = new Socket({ fd: 4, readable: true, writable: true });
+const CHANNEL_FD = 4;
+const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
 const reader = new FrameReader();
 channel.on('data', (chunk: Buffer) => reader.push(chunk, (message) => onMessage(message as ToWorker)));
+
+/** The control block (set by the init message): the executor rings its doorbell cell after each frame. */
+let control: SharedMemory | undefined;
+let bell = 0;
+/** Messages read from the socket directly (receive()), not yet handed to the runtime. */
+const received: ToWorker[] = [];
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The idle worker's fast path: read what has arrived on the socket now, without waiting for the
+ * event loop. Only when the stream holds nothing it read earlier, so that frames stay in order.
+ */
+function receive(): ToWorker | undefined {
+  if (received.length === 0 && channel.readableLength === 0 && !channel.destroyed) {
+    let n: number;
+    try {
+      n = readSync(CHANNEL_FD, readBuffer, 0, readBuffer.length, null);
+    } catch {
+      return undefined; // EAGAIN: nothing yet (the event loop reports real errors)
+    }
+    if (n > 0) reader.push(Buffer.from(readBuffer.subarray(0, n)), (message) => received.push(message as ToWorker));
+  }
+  return received.shift();
+}
 // The executor went away: the IPC channel's disconnect ends this process.
 channel.on('error', () => {});
 
@@ -40,8 +66,12 @@ const runtime = new WorkerRuntime({
   post: send,
   openControl: (init) => {
     if (!('shmName' in init.control)) throw new TypeError('a process worker needs a SharedMemory control block');
-    return sharedMemoryCells(SharedMemory.attach(init.control.shmName));
+    control = SharedMemory.attach(init.control.shmName);
+    bell = doorbellCell(control.size);
+    return sharedMemoryCells(control);
   },
+  receive,
+  doorbell: () => (control === undefined ? 0 : control.atomicLoad(bell)),
 });
 
 function onMessage(message: ToWorker): void {

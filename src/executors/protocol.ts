@@ -19,6 +19,8 @@ export interface InitMessage {
   initializer?: { task: TaskDescriptor; args: unknown[] };
   /** Process workers: how the channel encodes messages ('json' results are checked before sending). */
   serialization?: 'advanced' | 'json';
+  /** How long an idle worker polls for its next task before it sleeps (ExecutorOptions.idleSpinUs). */
+  idleSpinUs: number;
 }
 
 /** items: [id, slot, taskId, flags, args] repeated. defs: task ids this worker has not seen yet. */
