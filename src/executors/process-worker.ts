@@ -33,22 +33,36 @@ let bell = 0;
 const received: ToWorker[] = [];
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
+/** The doorbell's count when the socket was last read directly. */
+let bellRead = 0;
+
 /**
  * The idle worker's fast path: read what has arrived on the socket now, without waiting for the
- * event loop. Only when the stream holds nothing it read earlier, so that frames stay in order.
+ * event loop. Only after the doorbell rang since the last such read (the executor rings after each
+ * frame it writes: no read, no failing system call, when nothing was sent), and only when the
+ * stream holds nothing it read earlier, so that frames stay in order. Whatever this does not read,
+ * the event loop does.
  */
 function receive(): ToWorker | undefined {
-  if (received.length === 0 && channel.readableLength === 0 && !channel.destroyed) {
-    let n: number;
-    try {
-      n = readSync(CHANNEL_FD, readBuffer, 0, readBuffer.length, null);
-    } catch {
-      return undefined; // EAGAIN: nothing yet (the event loop reports real errors)
+  if (received.length === 0 && control !== undefined && channel.readableLength === 0 && !channel.destroyed) {
+    const rung = control.atomicLoad(bell);
+    if (rung !== bellRead) {
+      bellRead = rung;
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(CHANNEL_FD, readBuffer, 0, readBuffer.length, null);
+        } catch {
+          break; // EAGAIN: the rest is still on its way (the event loop reports real errors)
+        }
+        if (n > 0) reader.push(Buffer.from(readBuffer.subarray(0, n)), (message) => received.push(message as ToWorker));
+        if (n < readBuffer.length) break;
+      }
     }
-    if (n > 0) reader.push(Buffer.from(readBuffer.subarray(0, n)), (message) => received.push(message as ToWorker));
   }
   return received.shift();
 }
+
 // The executor went away: the IPC channel's disconnect ends this process.
 channel.on('error', () => {});
 
