@@ -1,13 +1,13 @@
 // What a benchmark run leaves behind: `<label>-<date>.json` (everything measured), `.md` (the
 // tables, as Markdown) and `.svg` (the suites' charts in one picture), and the machine description
 // and default label they carry.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { renderLineChartSvg } from '#internal/report/svg';
 import type { ChartSpec } from '#internal/report/types';
 import type { BenchCaseResult, BenchSuiteResult, BenchTable } from './suite.js';
+import { describeTopology, readTopology, type Topology } from './scaling/topology.js';
 
 export interface MachineInfo {
   node: string;
@@ -18,32 +18,16 @@ export interface MachineInfo {
   availableParallelism: number;
   /** Cores, as opposed to hardware threads (SMT siblings share a core); null where the OS does not say (Linux sysfs only). */
   physicalCores: number | null;
+  /** Sockets, cores, SMT, NUMA, governor and cgroup CPU quota (scaling/topology.ts); 'unknown' for what cannot be read. */
+  topology: Topology;
   totalMemoryBytes: number;
   /** 1-minute load average when the run started (other work on the machine skews timings). */
   loadAverage1m: number;
 }
 
-/** Distinct (package, core) pairs of the online CPUs, from Linux sysfs; null elsewhere or on any doubt. */
-export function physicalCoreCount(): number | null {
-  if (process.platform !== 'linux') return null;
-  try {
-    const root = '/sys/devices/system/cpu';
-    const cpus = readdirSync(root).filter((name) => /^cpu\d+$/.test(name));
-    const cores = new Set<string>();
-    for (const cpu of cpus) {
-      const topology = path.join(root, cpu, 'topology');
-      if (!existsSync(topology)) continue; // offline CPUs have no topology
-      const read = (file: string) => readFileSync(path.join(topology, file), 'utf8').trim();
-      cores.add(`${read('physical_package_id')}:${read('core_id')}`);
-    }
-    return cores.size > 0 ? cores.size : null;
-  } catch {
-    return null;
-  }
-}
-
 export function machineInfo(): MachineInfo {
   const cpus = os.cpus();
+  const topology = readTopology();
   return {
     node: process.version,
     platform: process.platform,
@@ -51,7 +35,8 @@ export function machineInfo(): MachineInfo {
     cpuModel: cpus[0]?.model.trim() || 'unknown',
     logicalCpus: cpus.length,
     availableParallelism: os.availableParallelism(),
-    physicalCores: physicalCoreCount(),
+    physicalCores: topology.physicalCores === 'unknown' ? null : topology.physicalCores,
+    topology,
     totalMemoryBytes: os.totalmem(),
     loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
   };
@@ -141,6 +126,8 @@ export function renderMarkdown(record: RunRecord): string {
       `${m.availableParallelism} hardware threads${m.physicalCores ? ` on ${m.physicalCores} cores` : ''}, ${(m.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB · ` +
       `Node ${m.node} ${m.platform}-${m.arch} · load average at start ${m.loadAverage1m}`,
     '',
+    // Records written before the topology was kept have none.
+    ...(m.topology === undefined ? [] : [`Topology: ${describeTopology(m.topology)}.`, '']),
   ];
   for (const result of Object.values(record.suites)) {
     lines.push(`## ${result.suite}`, '', result.description, '');

@@ -26,11 +26,14 @@ test('--json prints exactly one object { machine, suites: { <name>: result } } a
       stdout: (t) => (printed += t),
     });
     const record = JSON.parse(printed) as Record<string, unknown> & {
-      machine: { logicalCpus: number; cpuModel: string };
+      machine: { logicalCpus: number; cpuModel: string; topology: { sockets: unknown; cpuQuota: unknown } };
       suites: Record<string, { suite: string; cases: unknown[] }>;
     };
     assert.ok(record.machine.logicalCpus >= 1);
     assert.equal(typeof record.machine.cpuModel, 'string');
+    // The machine section carries the topology (a number or 'unknown', never missing).
+    assert.ok(record.machine.topology.sockets === 'unknown' || Number(record.machine.topology.sockets) >= 1);
+    assert.ok(record.machine.topology.cpuQuota !== undefined);
     assert.deepEqual(Object.keys(record.suites), ['floor']);
     assert.equal(record.suites.floor!.suite, 'floor');
     assert.equal(record.suites.floor!.cases.length, 2);
@@ -44,6 +47,7 @@ test('--json prints exactly one object { machine, suites: { <name>: result } } a
     const markdown = await readFile(path.join(dir, files[1]!), 'utf8');
     assert.match(markdown, /^# gil-lab benchmarks: test-run/);
     assert.match(markdown, /\| Node-API noop\(\) \|/);
+    assert.match(markdown, /^Topology: (\d+ sockets?|sockets unknown), .*(CPU quota).*\.$/m);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
