@@ -24,7 +24,11 @@ let json = false;
 const CHANNEL_FD = 4;
 const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
 const reader = new FrameReader();
-channel.on('data', (chunk: Buffer) => reader.push(chunk, (message) => onMessage(message as ToWorker)));
+channel.on('data', (chunk: Buffer) => {
+  const arrived: ToWorker[] = [];
+  reader.push(chunk, (message) => arrived.push(message as ToWorker));
+  onMessages(arrived);
+});
 
 /** The control block (set by the init message): the executor rings its doorbell cell after each frame. */
 let control: SharedMemory | undefined;
@@ -88,9 +92,9 @@ const runtime = new WorkerRuntime({
   doorbell: () => (control === undefined ? 0 : control.atomicLoad(bell)),
 });
 
-function onMessage(message: ToWorker): void {
-  if (message.type === 'init') json = message.serialization === 'json';
-  runtime.onMessage(message);
+function onMessages(messages: ToWorker[]): void {
+  for (const message of messages) if (message.type === 'init') json = message.serialization === 'json';
+  runtime.onMessages(messages);
 }
 // The executor closed the channel (shutdown, retirement, or the parent died): leave.
 process.on('disconnect', () => process.exit(0));

@@ -59,6 +59,9 @@ export interface WorkerHost {
  */
 const IDLE_WAIT_BUDGET_MS = 10;
 
+/** A worker polls for its next task (idleSpinUs) only after a run message with at most this many tasks. */
+const SPIN_AFTER_BATCHES_OF = 2;
+
 /** Results are sent when the local queue runs dry, and at least this often during a long batch. */
 const FLUSH_INTERVAL_MS = 1;
 const FLUSH_MAX_RESULTS = 512;
@@ -122,6 +125,8 @@ export class WorkerRuntime {
   #idling = false;
   /** InitMessage.idleSpinUs, in milliseconds. */
   #idleSpinMs = 0;
+  /** Tasks in the last run message: a worker fed one task at a time polls for the next; a flooded one does not. */
+  #lastBatch = 0;
   /** One abort-flag view per slot, made once. */
   readonly #flagViews: Int32Array[] = [];
   /** The control block, and the cell that names the running task's slot (+ 1; 0: none) to native code. */
@@ -133,13 +138,33 @@ export class WorkerRuntime {
   }
 
   onMessage(message: ToWorker): void {
+    this.#accept(message);
+    if (message.type === 'run' && this.#ready) void this.#pump();
+  }
+
+  /**
+   * Messages that arrived together (one read from a socket): every task is queued before the
+   * first one runs, so that their results go back together too, and the executor answers with
+   * one batch rather than one message per task.
+   */
+  onMessages(messages: readonly ToWorker[]): void {
+    let tasks = 0;
+    for (const message of messages) {
+      this.#accept(message);
+      if (message.type === 'run') tasks += message.items.length / RUN_ITEM_FIELDS;
+    }
+    if (tasks === 0) return;
+    this.#lastBatch = tasks;
+    if (this.#ready) void this.#pump();
+  }
+
+  #accept(message: ToWorker): void {
     switch (message.type) {
       case 'init':
         void this.#init(message);
         break;
       case 'run':
         this.#enqueue(message);
-        if (this.#ready) void this.#pump();
         break;
       case 'abort':
         if (this.#running?.id === message.id) this.#running.abort();
@@ -194,6 +219,7 @@ export class WorkerRuntime {
     if (message.defs !== undefined)
       for (const [taskId, descriptor] of message.defs) this.#descriptors.set(taskId, descriptor);
     const items = message.items;
+    this.#lastBatch = items.length / RUN_ITEM_FIELDS;
     for (let i = 0; i < items.length; i += RUN_ITEM_FIELDS) {
       this.#queue.push({
         id: items[i] as number,
@@ -349,19 +375,18 @@ export class WorkerRuntime {
     this.#idling = true;
     try {
       const until = performance.now() + IDLE_WAIT_BUDGET_MS;
-      let spinUntil = performance.now() + this.#idleSpinMs;
+      let spinUntil = performance.now() + this.#spinMs();
       for (;;) {
         // Read the doorbell before looking for messages: a message sent after the look rings past `seen`.
         const seen = host.doorbell();
-        let received = false;
-        for (let message = host.receive(); message !== undefined; message = host.receive()) {
-          received = true;
-          this.onMessage(message);
-        }
+        const arrived: ToWorker[] = [];
+        for (let message = host.receive(); message !== undefined; message = host.receive()) arrived.push(message);
+        const received = arrived.length > 0;
+        if (received) this.onMessages(arrived);
         if (this.#pumping) return; // an asynchronous task is pending: its continuation needs the event loop
         let now = performance.now();
         if (received) {
-          spinUntil = now + this.#idleSpinMs;
+          spinUntil = now + this.#spinMs();
           continue;
         }
         while (now < spinUntil && host.doorbell() === seen) now = performance.now();
@@ -372,6 +397,15 @@ export class WorkerRuntime {
     } finally {
       this.#idling = false;
     }
+  }
+
+  /**
+   * How long to poll now. Only a worker that was sent a task or two at a time polls (someone is
+   * awaiting them one by one); after a big batch the executor is busy with results and more work,
+   * and on a machine with no CPU to spare a polling worker would take the CPU it needs.
+   */
+  #spinMs(): number {
+    return this.#lastBatch <= SPIN_AFTER_BATCHES_OF ? this.#idleSpinMs : 0;
   }
 
   /** Runs one task (or one chunk of map()); returns a value, or a Promise only for async tasks. */
