@@ -56,3 +56,32 @@ for (const [name, make] of [
     });
   });
 }
+
+describe('stats() says first how tasks share the lock (the GIL default surprises a Node developer)', () => {
+  it('a default ThreadPoolExecutor says its tasks run one at a time under the GIL, and how to get a plain pool', async () => {
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    try {
+      const stats = pool.stats();
+      assert.equal(Object.keys(stats)[0], 'lock', 'printed first');
+      assert.match(stats.lock, /^shared: .*the GIL.*one at a time.*lock: 'free'/);
+    } finally {
+      await pool.shutdown();
+    }
+  });
+
+  it('other lock models and the process pool say that tasks run in parallel', async () => {
+    const pools = [
+      new ThreadPoolExecutor({ maxWorkers: 1, lock: 'isolated' }),
+      new ThreadPoolExecutor({ maxWorkers: 1, lock: 'free' }),
+      new ProcessPoolExecutor({ maxWorkers: 1 }),
+    ];
+    try {
+      const texts = pools.map((p) => p.stats().lock);
+      assert.match(texts[0]!, /^isolated: .*own lock.*in parallel/);
+      assert.match(texts[1]!, /^free: no lock.*in parallel/);
+      assert.match(texts[2]!, /^one per process: .*in parallel/);
+    } finally {
+      await Promise.all(pools.map((p) => p.shutdown()));
+    }
+  });
+});

@@ -94,6 +94,8 @@ export abstract class PoolExecutor implements Executor {
   protected abstract brokenError(message: string, details: BrokenDetails): BrokenExecutor;
   /** How messages name one of this pool's workers: 'worker thread', 'child process'. */
   protected abstract readonly workerNoun: string;
+  /** stats().lock: how the workers' tasks share an interpreter lock, in words. */
+  protected abstract lockText(): string;
   /** What kill() does to one, for messages: 'terminated', 'killed'. */
   protected abstract readonly killVerb: string;
 
@@ -592,7 +594,7 @@ export abstract class PoolExecutor implements Executor {
   stats(): ExecutorStats {
     const now = performance.now();
     return this.#counts.snapshot(
-      { kind: this.#kind, maxWorkers: this.maxWorkers, tasksQueued: this.#queuedCount },
+      { lock: this.lockText(), kind: this.#kind, maxWorkers: this.maxWorkers, tasksQueued: this.#queuedCount },
       [...this.#workers].map((w) => w.stats(now)),
     );
   }

@@ -212,6 +212,10 @@ export class ProcessPoolExecutor extends PoolExecutor {
   }
 
   protected override readonly workerNoun = 'child process';
+
+  protected override lockText(): string {
+    return "one per process: each child runs its tasks under its own main interpreter's lock, so tasks run in parallel";
+  }
   protected override readonly killVerb = 'killed';
 
   protected override brokenError(message: string, details: BrokenDetails): BrokenProcessPool {

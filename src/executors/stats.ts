@@ -29,6 +29,12 @@ export interface WorkerStats {
 }
 
 export interface ExecutorStats {
+  /**
+   * How the workers' tasks share an interpreter lock, in words, first so that a printed stats()
+   * says it before anything else: a default ThreadPoolExecutor runs every task under the one
+   * shared lock (the GIL), so plain JavaScript tasks run one at a time.
+   */
+  lock: string;
   kind: 'thread' | 'process';
   maxWorkers: number;
   tasksSubmitted: number;
@@ -116,10 +122,14 @@ export class PoolCounters {
     else this.tasksFailed++;
   }
 
-  snapshot(pool: Pick<ExecutorStats, 'kind' | 'maxWorkers' | 'tasksQueued'>, workers: WorkerStats[]): ExecutorStats {
+  snapshot(
+    pool: Pick<ExecutorStats, 'lock' | 'kind' | 'maxWorkers' | 'tasksQueued'>,
+    workers: WorkerStats[],
+  ): ExecutorStats {
     let tasksInFlight = 0;
     for (const w of workers) tasksInFlight += w.tasksInFlight;
     return {
+      lock: pool.lock,
       kind: pool.kind,
       maxWorkers: pool.maxWorkers,
       tasksSubmitted: this.tasksSubmitted,

@@ -24,7 +24,11 @@ export type LockModel = 'shared' | 'isolated' | 'free';
 export const LOCK_MODELS: readonly LockModel[] = ['shared', 'isolated', 'free'];
 
 export interface ThreadPoolExecutorOptions extends ExecutorOptions {
-  /** Default 'shared'. */
+  /**
+   * Default 'shared', as Python: every task runs under the one main interpreter lock (the GIL), so
+   * JavaScript tasks run one at a time. 'free' is a plain worker pool (no lock); 'isolated' gives
+   * each worker a lock of its own.
+   */
   lock?: LockModel;
   /**
    * The lock policy. 'shared': applied to the main interpreter (process-wide; it must be free then);
@@ -65,7 +69,10 @@ function checkResourceLimits(value: unknown): ResourceLimits | undefined {
 
 /**
  * A pool of worker threads under an interpreter lock (see the lock models above), as Python's
- * ThreadPoolExecutor. `submit(task, ...args)` returns a Future; `submitWith({ signal }, task, ...args)`
+ * ThreadPoolExecutor. By default (lock 'shared') every worker runs its tasks under the one main
+ * interpreter lock, the GIL: plain JavaScript tasks run one at a time, as Python threads do, and
+ * only native code that releases the lock runs in parallel. `new ThreadPoolExecutor({ lock: 'free' })`
+ * is a plain worker pool; `stats().lock` says which a pool is. `submit(task, ...args)` returns a Future; `submitWith({ signal }, task, ...args)`
  * takes an AbortSignal in the same call: aborting it cancels the task if it has not started and
  * aborts it (Future.abort()) if it runs. `map()`, `shutdown()`, `stats()` as in Executor.
  */
@@ -183,6 +190,20 @@ export class ThreadPoolExecutor extends PoolExecutor {
   }
 
   protected override readonly workerNoun = 'worker thread';
+
+  protected override lockText(): string {
+    switch (this.lockModel) {
+      case 'shared':
+        return (
+          "shared: every worker runs its tasks under the main interpreter's lock (the GIL), so JavaScript tasks " +
+          "run one at a time and only native code that releases the lock runs in parallel; lock: 'free' is a plain worker pool"
+        );
+      case 'isolated':
+        return 'isolated: one interpreter per worker, each with its own lock (PEP 684), so tasks run in parallel';
+      case 'free':
+        return 'free: no lock (PEP 703, the free-threaded build), so tasks run in parallel';
+    }
+  }
   protected override readonly killVerb = 'terminated';
 
   protected override brokenError(message: string, details: BrokenDetails): BrokenThreadPool {
