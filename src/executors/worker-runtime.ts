@@ -55,7 +55,8 @@ export interface WorkerHost {
 /**
  * An idle thread worker waits for its next task on the doorbell (Atomics.wait) rather than in its
  * event loop: a task then starts a few microseconds sooner. The event loop still runs at least
- * this often (timers, asynchronous work a task left behind).
+ * this often (timers, asynchronous work a task left behind), however fast tasks keep arriving
+ * while a worker (thread or process) polls.
  */
 const IDLE_WAIT_BUDGET_MS = 10;
 
@@ -385,11 +386,15 @@ export class WorkerRuntime {
         if (received) this.onMessages(arrived);
         if (this.#pumping) return; // an asynchronous task is pending: its continuation needs the event loop
         let now = performance.now();
+        // However fast the next task follows, the event loop runs once the budget is spent: timers
+        // and I/O that tasks left behind wait for it. What arrives meanwhile comes by that loop.
+        if (now >= until) return;
         if (received) {
           spinUntil = now + this.#spinMs();
           continue;
         }
-        while (now < spinUntil && host.doorbell() === seen) now = performance.now();
+        const spinEnd = Math.min(spinUntil, until);
+        while (now < spinEnd && host.doorbell() === seen) now = performance.now();
         if (host.doorbell() !== seen) continue;
         const left = until - now;
         if (left <= 0 || host.waitForDoorbell === undefined || !host.waitForDoorbell(seen, left)) return;
