@@ -116,6 +116,8 @@ export class WorkerRuntime {
   #lockMisuse: string | undefined;
   #ready = false;
   #pumping = false;
+  /** onMessages() is queuing a batch: nothing may run until all of it is queued. */
+  #accepting = false;
   readonly #queue = new WorkQueue<QueuedTask>();
   readonly #descriptors = new Map<number, TaskDescriptor>();
   readonly #functions = new Map<number, TaskFunction>();
@@ -150,9 +152,14 @@ export class WorkerRuntime {
    */
   onMessages(messages: readonly ToWorker[]): void {
     let tasks = 0;
-    for (const message of messages) {
-      this.#accept(message);
-      if (message.type === 'run') tasks += message.items.length / RUN_ITEM_FIELDS;
+    this.#accepting = true;
+    try {
+      for (const message of messages) {
+        this.#accept(message);
+        if (message.type === 'run') tasks += message.items.length / RUN_ITEM_FIELDS;
+      }
+    } finally {
+      this.#accepting = false;
     }
     if (tasks === 0) return;
     this.#lastBatch = tasks;
@@ -213,7 +220,9 @@ export class WorkerRuntime {
     }
     this.#ready = true;
     this.#host.post({ type: 'ready' });
-    void this.#pump();
+    // Not before the rest of its batch is queued (onMessages pumps then): the pump ends in the idle
+    // poll, which would run later messages, read since, ahead of the batch's own tasks and task definitions.
+    if (!this.#accepting) void this.#pump();
   }
 
   #enqueue(message: RunMessage): void {
