@@ -55,7 +55,8 @@ export interface WorkerHost {
 /**
  * An idle thread worker waits for its next task on the doorbell (Atomics.wait) rather than in its
  * event loop: a task then starts a few microseconds sooner. The event loop still runs at least
- * this often (timers, asynchronous work a task left behind).
+ * this often (timers, asynchronous work a task left behind), however fast tasks keep arriving
+ * while a worker (thread or process) polls.
  */
 const IDLE_WAIT_BUDGET_MS = 10;
 
@@ -115,6 +116,8 @@ export class WorkerRuntime {
   #lockMisuse: string | undefined;
   #ready = false;
   #pumping = false;
+  /** onMessages() is queuing a batch: nothing may run until all of it is queued. */
+  #accepting = false;
   readonly #queue = new WorkQueue<QueuedTask>();
   readonly #descriptors = new Map<number, TaskDescriptor>();
   readonly #functions = new Map<number, TaskFunction>();
@@ -149,9 +152,14 @@ export class WorkerRuntime {
    */
   onMessages(messages: readonly ToWorker[]): void {
     let tasks = 0;
-    for (const message of messages) {
-      this.#accept(message);
-      if (message.type === 'run') tasks += message.items.length / RUN_ITEM_FIELDS;
+    this.#accepting = true;
+    try {
+      for (const message of messages) {
+        this.#accept(message);
+        if (message.type === 'run') tasks += message.items.length / RUN_ITEM_FIELDS;
+      }
+    } finally {
+      this.#accepting = false;
     }
     if (tasks === 0) return;
     this.#lastBatch = tasks;
@@ -212,7 +220,9 @@ export class WorkerRuntime {
     }
     this.#ready = true;
     this.#host.post({ type: 'ready' });
-    void this.#pump();
+    // Not before the rest of its batch is queued (onMessages pumps then): the pump ends in the idle
+    // poll, which would run later messages, read since, ahead of the batch's own tasks and task definitions.
+    if (!this.#accepting) void this.#pump();
   }
 
   #enqueue(message: RunMessage): void {
@@ -385,11 +395,15 @@ export class WorkerRuntime {
         if (received) this.onMessages(arrived);
         if (this.#pumping) return; // an asynchronous task is pending: its continuation needs the event loop
         let now = performance.now();
+        // However fast the next task follows, the event loop runs once the budget is spent: timers
+        // and I/O that tasks left behind wait for it. What arrives meanwhile comes by that loop.
+        if (now >= until) return;
         if (received) {
           spinUntil = now + this.#spinMs();
           continue;
         }
-        while (now < spinUntil && host.doorbell() === seen) now = performance.now();
+        const spinEnd = Math.min(spinUntil, until);
+        while (now < spinEnd && host.doorbell() === seen) now = performance.now();
         if (host.doorbell() !== seen) continue;
         const left = until - now;
         if (left <= 0 || host.waitForDoorbell === undefined || !host.waitForDoorbell(seen, left)) return;
