@@ -126,6 +126,8 @@ export class WorkerRuntime {
   #lastFlush = 0;
   #running: RunningTask | undefined;
   #idling = false;
+  /** When the current idle budget ends; undefined once the event loop has run since it began. */
+  #idleUntil: number | undefined;
   /** InitMessage.idleSpinUs, in milliseconds. */
   #idleSpinMs = 0;
   /** Tasks in the last run message: a worker fed one task at a time polls for the next; a flooded one does not. */
@@ -361,6 +363,9 @@ export class WorkerRuntime {
         // then finds the lock free and its release in the trace, not a moment later.
         if (this.#queue.length > 0) {
           this.#flushSoon(false);
+          // The promise reactions this task left behind (a .then() it did not return) run before
+          // the next task starts, as between two messages: one microtask hop.
+          await Promise.resolve();
           if (this.#holding) this.#interpreter!.checkpoint();
         }
       }
@@ -369,6 +374,8 @@ export class WorkerRuntime {
       this.#flush();
       this.#pumping = false;
     }
+    // The same for the last task: its reactions run before the worker looks for the next one.
+    await Promise.resolve();
     this.#idleWait();
   }
 
@@ -381,28 +388,34 @@ export class WorkerRuntime {
    */
   #idleWait(): void {
     const host = this.#host;
-    if (this.#idling || host.receive === undefined || host.doorbell === undefined) return;
+    if (this.#idling || this.#pumping || host.receive === undefined || host.doorbell === undefined) return;
     this.#idling = true;
     try {
-      const until = performance.now() + IDLE_WAIT_BUDGET_MS;
-      let spinUntil = performance.now() + this.#spinMs();
+      let now = performance.now();
+      // One budget for every idle wait until the event loop has run (tasks that keep arriving
+      // chain pumps and idle waits through microtasks, which never let it run).
+      if (this.#idleUntil === undefined) {
+        this.#idleUntil = now + IDLE_WAIT_BUDGET_MS;
+        setImmediate(() => {
+          this.#idleUntil = undefined;
+        });
+      }
+      const until = this.#idleUntil;
+      const spinEnd = Math.min(now + this.#spinMs(), until);
       for (;;) {
         // Read the doorbell before looking for messages: a message sent after the look rings past `seen`.
         const seen = host.doorbell();
         const arrived: ToWorker[] = [];
         for (let message = host.receive(); message !== undefined; message = host.receive()) arrived.push(message);
-        const received = arrived.length > 0;
-        if (received) this.onMessages(arrived);
-        if (this.#pumping) return; // an asynchronous task is pending: its continuation needs the event loop
-        let now = performance.now();
+        if (arrived.length > 0) {
+          // The pump this starts comes back here when its tasks (and their reactions) are done.
+          this.onMessages(arrived);
+          return;
+        }
+        now = performance.now();
         // However fast the next task follows, the event loop runs once the budget is spent: timers
         // and I/O that tasks left behind wait for it. What arrives meanwhile comes by that loop.
         if (now >= until) return;
-        if (received) {
-          spinUntil = now + this.#spinMs();
-          continue;
-        }
-        const spinEnd = Math.min(spinUntil, until);
         while (now < spinEnd && host.doorbell() === seen) now = performance.now();
         if (host.doorbell() !== seen) continue;
         const left = until - now;
