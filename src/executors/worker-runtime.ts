@@ -5,6 +5,10 @@
 // keeps it across consecutive tasks, calling checkpoint() between them (the eval breaker), and
 // releases it when it runs out of work or waits on a task's Promise (a blocking wait releases the
 // GIL). Code after an `await` inside an asynchronous task therefore runs without the lock.
+//
+// Between two tasks the promise reactions the first left behind run (a microtask hop). A worker
+// that runs out of tasks polls for the next one (idleSpinUs), then a thread sleeps on its doorbell;
+// either way it goes back to its event loop at least every IDLE_WAIT_BUDGET_MS.
 
 import { Interpreter } from '../interpreter.js';
 import { native } from '../native.js';
