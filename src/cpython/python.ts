@@ -2,6 +2,7 @@
 // missing or unsuitable Python: the caller gets a reason to print, and the model's run stands.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { endWithThisProcess, killGroup, signalHandled } from './process-group.js';
 
 /** The twins' script, shipped in the package's python/ folder. */
 export const TWIN_SCRIPT = fileURLToPath(new URL('../../python/gil_lab_twins.py', import.meta.url));
@@ -56,10 +57,12 @@ function runProcess(command: string, args: readonly string[], input: string, tim
       clearTimeout(timer);
       resolve({ ...result, stdout, stderr, timedOut });
     };
-    const child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A group of its own, so that the twin and the workers it starts can be ended together.
+    const child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    endWithThisProcess(child);
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      killGroup(child);
     }, timeoutMs);
     // A Python that dies early closes its stdin: that write error is the exit's business, not ours.
     child.stdin.on('error', () => {});
@@ -69,7 +72,7 @@ function runProcess(command: string, args: readonly string[], input: string, tim
       stderr = (stderr + chunk).slice(-8000);
     });
     child.on('error', (error) => finish({ code: null, signal: null, error }));
-    child.on('close', (code, signal) => finish({ code, signal }));
+    child.on('close', (code, signal) => void signalHandled().then(() => finish({ code, signal })));
     child.stdin.end(input);
   });
 }
