@@ -1,6 +1,6 @@
 // Output files named on the command line (--trace, --svg, --html) are checked before anything
 // runs: a typo in a path should cost a second, not a finished tour.
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CommandFailure, UsageError } from './command.js';
 
@@ -18,17 +18,32 @@ export function checkWritable(file: string, flag: string, extension?: string): s
     existing = undefined;
   }
   if (existing?.isDirectory()) throw new UsageError(`${flag} ${file}: is a directory, not a file`);
-  const target = existing ? resolved : path.dirname(resolved);
+  if (!existing) {
+    const folder = path.dirname(resolved);
+    let isFolder;
+    try {
+      isFolder = statSync(folder).isDirectory();
+    } catch {
+      throw new UsageError(`${flag} ${file}: cannot create the file (${folder} does not exist)`);
+    }
+    if (!isFolder) throw new UsageError(`${flag} ${file}: cannot create the file (${folder} is not a folder)`);
+  }
+  // Opening the file is the only true test: access(2) says yes to root for any folder, even one
+  // where nothing can be created (/proc) or on a read-only file system. A file made for the test
+  // is removed again; an existing one is opened without truncating it.
+  let fd;
   try {
-    if (!existing && !statSync(target).isDirectory()) throw new Error('not a directory');
-    accessSync(target, constants.W_OK);
-  } catch {
+    fd = openSync(resolved, existing ? 'r+' : 'wx');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new UsageError(
       existing
-        ? `${flag} ${file}: the file is not writable`
-        : `${flag} ${file}: cannot create the file (${path.dirname(resolved)} does not exist or is not writable)`,
+        ? `${flag} ${file}: the file is not writable (${code})`
+        : `${flag} ${file}: cannot create the file in ${path.dirname(resolved)} (${code})`,
     );
   }
+  closeSync(fd);
+  if (!existing) rmSync(resolved, { force: true });
   return resolved;
 }
 
