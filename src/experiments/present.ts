@@ -216,7 +216,8 @@ export function combineTraces(
     const file = toTraceEventFile(events, {
       labels: trace.labels,
       pid: index + 1,
-      processName: `${experiment}: ${trace.title}`,
+      // Some titles already begin with the experiment's name (convoy's): not twice.
+      processName: trace.title.startsWith(`${experiment}:`) ? trace.title : `${experiment}: ${trace.title}`,
     });
     traceEvents.push(...file.traceEvents);
   });
