@@ -1,5 +1,6 @@
 // memory-bound: native kernels that release the lock scale with threads until memory bandwidth
 // runs out; a memory-bound kernel stops scaling where a compute-bound one keeps going.
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ThreadPoolExecutor } from '../executors/index.js';
 import { formatGBps, formatSeconds, formatSpeedup, type TableColumn } from '../report/index.js';
@@ -39,15 +40,22 @@ export const MEMORY_SCALING_SHARE = 0.85;
 
 /**
  * The claim: memory-bound kernels stop scaling at memory bandwidth, lock or no lock — at N workers
- * their speedup falls clearly short of a compute-bound kernel's.
+ * their speedup falls clearly short of a compute-bound kernel's. `context.cpus`: the machine's CPUs.
  */
-export function memoryBoundVerdict(rows: readonly MemoryBoundRow[]): Verdict {
+export function memoryBoundVerdict(rows: readonly MemoryBoundRow[], context?: { cpus: number }): Verdict {
   const top = Math.max(...rows.map((row) => row.workers));
   const at = (kernel: MemoryKernel) => rows.find((row) => row.kernel === kernel && row.workers === top);
   const control = at('countPrimes');
   const memory = (['sum', 'triad'] as MemoryKernel[]).map(at).filter((row): row is MemoryBoundRow => row !== undefined);
   if (top < 2)
     return { holds: null, text: 'With 1 worker there is nothing to scale: the claim is about scaling over 2 or more.' };
+  // On one CPU nothing scales: a control that seems to is noise, one that does not says nothing.
+  if (context !== undefined && context.cpus < 2) {
+    return {
+      holds: null,
+      text: `With ${plural(context.cpus, 'CPU')} nothing can run in parallel, so the claim cannot be tested here; it needs 2 or more CPUs.`,
+    };
+  }
   if (!control || memory.length === 0) {
     return { holds: false, text: 'The run lacks a memory-bound kernel or the compute-bound control.' };
   }
@@ -172,7 +180,7 @@ async function measureMemoryBound(options: ExperimentOptions, step: Stepper): Pr
   }
   return {
     rows,
-    verdict: memoryBoundVerdict(rows),
+    verdict: memoryBoundVerdict(rows, { cpus: os.availableParallelism() }),
     charts: [
       {
         title: 'Speedup vs workers: memory-bound kernels and a compute-bound control',
