@@ -1,6 +1,7 @@
 // refcount: why the lock exists. Reference counts updated by several threads without it lose
 // updates and free objects that are still in use; atomics fix that at a price every
 // single-threaded program pays (PEP 703's biased counting pays it only across threads).
+import os from 'node:os';
 import { Interpreter } from '../interpreter.js';
 import { RefHeap } from '../kernels/index.js';
 import { formatCount, formatNs, type TableColumn } from '../report/index.js';
@@ -8,7 +9,7 @@ import { listText, plural, round, times } from './measure.js';
 import { bySize, switchIntervalUs } from './options.js';
 import type { Stepper } from './steps.js';
 import { defineExperiment } from './define.js';
-import type { ExperimentOptions, Measurement } from './types.js';
+import type { ExperimentOptions, Measurement, Verdict } from './types.js';
 
 export type RefcountStrategy = 'locked' | 'racy' | 'atomic' | 'biased';
 
@@ -43,9 +44,9 @@ export const REFCOUNT_COLUMNS: TableColumn[] = [
 /**
  * The claim: without the lock, concurrent reference counting is wrong (racy loses updates or frees
  * too early); locked, atomic and biased counting are right; and atomics cost single-threaded code
- * time (atomic ns/op alone above locked ns/op alone).
+ * time (atomic ns/op alone above locked ns/op alone). `context.cpus`: the machine's CPUs.
  */
-export function refcountVerdict(rows: readonly RefcountRow[]): { holds: boolean; text: string } {
+export function refcountVerdict(rows: readonly RefcountRow[], context?: { cpus: number }): Verdict {
   const uniform = rows.filter((row) => row.workload === 'uniform');
   const contended = (strategy: RefcountStrategy, among: readonly RefcountRow[] = uniform) =>
     among.filter((row) => row.strategy === strategy && row.threads > 1).sort((a, b) => b.threads - a.threads)[0];
@@ -65,11 +66,18 @@ export function refcountVerdict(rows: readonly RefcountRow[]): { holds: boolean;
     .flatMap((strategy) => [contended(strategy), contended(strategy, ownerHeavy)])
     .filter((row): row is RefcountRow => row !== undefined && (row.lostUpdates > 0 || row.prematureFrees > 0));
   const atomicCost = atomicAlone.nsPerOp / lockedAlone.nsPerOp;
-  const holds = racyWrong && wrongSafe.length === 0 && atomicCost > 1;
+  // On one CPU the threads never overlap: a race not caught there says nothing about the claim.
+  const oneCpu = context !== undefined && context.cpus < 2;
+  const holds =
+    oneCpu && !racyWrong && wrongSafe.length === 0 ? null : racyWrong && wrongSafe.length === 0 && atomicCost > 1;
   let text =
     `Racy counting by ${racy.threads} threads lost ${formatCount(racy.lostUpdates)} updates and freed ${formatCount(racy.prematureFrees)} objects early; ` +
     `alone, an atomic update took ${formatNs(atomicAlone.nsPerOp)} against ${formatNs(lockedAlone.nsPerOp)} plain (${times(atomicCost)}).`;
-  if (!racyWrong) text += ' This run caught no race: the threads may not have overlapped enough.';
+  if (!racyWrong) {
+    text += oneCpu
+      ? ` This run caught no race, and with ${plural(context.cpus, 'CPU')} the threads never run at the same time, so the claim cannot be tested here; it needs 2 or more CPUs.`
+      : ' This run caught no race: the threads may not have overlapped enough.';
+  }
   if (wrongSafe.length > 0)
     text += ` ${listText(wrongSafe.map((row) => row.strategy))} lost updates too, which must not happen.`;
   if (atomicCost <= 1) text += ' Atomics cost nothing extra here.';
@@ -157,7 +165,7 @@ async function measureRefcount(options: ExperimentOptions, step: Stepper): Promi
   }
   return {
     rows,
-    verdict: refcountVerdict(rows),
+    verdict: refcountVerdict(rows, { cpus: os.availableParallelism() }),
     charts: [
       {
         title: 'Cost of one reference-count update, alone and under contention',
