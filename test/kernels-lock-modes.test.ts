@@ -60,11 +60,13 @@ test('release mode: kernels run with the lock free, so another thread takes it a
     interp.resetStats();
     await interp.acquireAsync();
     const finishedWhenAcquired = Atomics.load(cells, 1);
+    // Counted now: once this thread lets go, the two workers take the lock back as their kernels
+    // end, and one may have to ask the other to drop it (on a loaded machine it did).
+    const dropsWhenAcquired = interp.stats().dropRequests;
     interp.release();
     const [ra, rb] = await Promise.all([a.result, b.result]);
     assert.equal(finishedWhenAcquired, 0, 'this thread got the lock while both kernels were still running');
-    const stats = interp.stats();
-    assert.equal(stats.dropRequests, 0, 'nobody had to ask a holder to drop the lock');
+    assert.equal(dropsWhenAcquired, 0, 'nobody had to ask a holder to drop the lock');
     assert.ok(ra.startNs < rb.endNs && rb.startNs < ra.endNs, 'the two kernels ran at the same time');
     assert.equal(ra.held, true);
     assert.equal(rb.held, true);
