@@ -584,6 +584,11 @@ export abstract class PoolExecutor implements Executor {
   /** Called once after shutdown, when every worker that could exit has. */
   protected onClosed(): void {}
 
+  /** Kills every worker that has tasks in flight, now (synchronous: safe in a process 'exit' listener). */
+  protected killBusyWorkers(): void {
+    for (const w of this.#workers) if (w.inflight.size > 0) w.channel.kill();
+  }
+
   // --- stats -------------------------------------------------------------------------------------
 
   /** Whether the pool is broken (a worker died or an initializer failed). */

@@ -80,7 +80,30 @@ export class ProcessPoolExecutor extends PoolExecutor {
     this.#env = options.env;
   }
 
+  /**
+   * Pools that have started children. When this process exits (process.exit(), an uncaught
+   * exception, the end of the program), a child with tasks in flight is killed: its results have
+   * nowhere to go, and a task that blocks its thread (a hold-mode kernel, a blocking wait) would
+   * never see the IPC channel close and would run on as an orphan. Idle children leave by
+   * themselves when the channel closes.
+   */
+  static readonly #live = new Set<ProcessPoolExecutor>();
+  static #listening = false;
+
+  static #killBusyChildrenAtExit(): void {
+    for (const pool of ProcessPoolExecutor.#live) pool.killBusyWorkers();
+  }
+
+  protected override onClosed(): void {
+    ProcessPoolExecutor.#live.delete(this);
+  }
+
   protected override spawnWorker(_workerId: number, events: WorkerEvents): SpawnedWorker {
+    ProcessPoolExecutor.#live.add(this);
+    if (!ProcessPoolExecutor.#listening) {
+      ProcessPoolExecutor.#listening = true;
+      process.on('exit', () => ProcessPoolExecutor.#killBusyChildrenAtExit());
+    }
     const shm = SharedMemory.create(controlBytes(this.pipelineDepth));
     const bell = doorbellCell(shm.size);
     let child: ChildProcess;
