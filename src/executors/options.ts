@@ -118,6 +118,7 @@ export function checkExecutorOptions(options: unknown, maxTasksPerChild: unknown
   if (o.initializer !== undefined) {
     const args = o.initializerArgs ?? [];
     if (!Array.isArray(args)) throw new TypeError('initializerArgs must be an array');
+    checkCloneable(args);
     let task: NormalizedTask;
     try {
       task = normalizeTask(o.initializer, kernelNames());
@@ -148,6 +149,20 @@ export function checkExecutorOptions(options: unknown, maxTasksPerChild: unknown
     onWorkerExit: checkOnWorkerExit(o.onWorkerExit),
     idleSpinUs: checkIdleSpinUs(o.idleSpinUs),
   };
+}
+
+// Every worker gets the initializer's arguments when it starts: one that cannot be cloned (a
+// function or symbol, at any depth) is refused now rather than failing the pool's first task.
+function checkCloneable(args: readonly unknown[]): void {
+  for (let i = 0; i < args.length; i++) {
+    try {
+      structuredClone(args[i]);
+    } catch (error) {
+      throw new TypeError(`initializerArgs[${i}] cannot be sent to a worker: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
 }
 
 function checkIdleSpinUs(value: unknown): number {

@@ -112,6 +112,12 @@ export function normalizeTask(task: unknown, kernelNames: ReadonlySet<string>): 
     checkModuleExists((cached.descriptor as { url: string }).url);
     return cached;
   }
+  // A common slip: { module, name } would otherwise run the default export, silently.
+  if (!('export' in task) && 'name' in task) {
+    throw new TypeError(
+      'task.name is not a key of a module task: name the function with task.export ({ module, export })',
+    );
+  }
   const { module, export: exportName = 'default' } = task as ModuleTask;
   const url = moduleUrl(module);
   if (typeof exportName !== 'string' || exportName.length === 0) {

@@ -38,6 +38,7 @@ export class AbortFlag {
 
   /** A flag raised when `signal` aborts (at once if it already has). Call `dispose()` when done. */
   static fromSignal(signal: AbortSignal): AbortFlag & { dispose(): void } {
+    if (!isAbortSignal(signal)) throw new TypeError('signal must be an AbortSignal');
     const flag = new AbortFlag() as AbortFlag & { dispose(): void };
     const onAbort = (): void => flag.abort();
     if (signal.aborted) flag.abort();
