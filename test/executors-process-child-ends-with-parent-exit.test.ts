@@ -4,18 +4,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { TASKS_URL } from './fixtures/executor-helpers.js';
+import { processAlive as alive, TASKS_URL } from './fixtures/executor-helpers.js';
 
 const ENTRY = import.meta.resolve('gil-lab');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function gone(pid: number, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;

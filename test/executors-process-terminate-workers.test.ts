@@ -5,16 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BrokenProcessPool, CancelledError, ProcessPoolExecutor } from 'gil-lab';
 import { within } from './fixtures/fault-helpers.js';
-import { task, until } from './fixtures/executor-helpers.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processAlive as alive, task, until } from './fixtures/executor-helpers.js';
 
 describe('ProcessPoolExecutor.terminateWorkers() / killWorkers()', () => {
   for (const [method, signal] of [

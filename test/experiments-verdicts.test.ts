@@ -283,6 +283,23 @@ test('refcount: does not hold without a race, with a safe strategy losing update
   assert.equal(refcountVerdict(refRows(5000, 1.1)).holds, false);
 });
 
+// On one CPU the threads never run at the same time: a race is rarely caught, and its absence
+// proves nothing (refcount said the claim "does not hold" there).
+test('refcount on 1 CPU with no race caught: not testable, saying it is the one CPU', () => {
+  const verdict = refcountVerdict(refRows(0, 5), { cpus: 1 });
+  assert.equal(verdict.holds, null, verdict.text);
+  assert.match(verdict.text, /1 CPU\b/);
+});
+
+test('refcount on 1 CPU still judges a race caught, and a safe strategy that lost updates', () => {
+  assert.equal(refcountVerdict(refRows(40, 5), { cpus: 1 }).holds, true);
+  assert.equal(refcountVerdict(refRows(0, 5, 3), { cpus: 1 }).holds, false);
+});
+
+test('refcount on 2 CPUs with no race caught still does not hold', () => {
+  assert.equal(refcountVerdict(refRows(0, 5), { cpus: 2 }).holds, false);
+});
+
 function memoryRows(memorySpeedup: number, computeSpeedup: number): MemoryBoundRow[] {
   return [
     { kernel: 'sum', workers: 1, seconds: 1, gbPerSecond: 10, speedup: 1 },

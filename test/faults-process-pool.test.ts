@@ -7,18 +7,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, it } from 'node:test';
 import { BrokenProcessPool, ProcessPoolExecutor, TimeoutError } from 'gil-lab';
 import { HOSTILE_THROWS } from './fixtures/fault-tasks.js';
+import { processAlive as alive } from './fixtures/executor-helpers.js';
 import { allSettledOnce, faultTask, random, sleep, watch, within, type Watched } from './fixtures/fault-helpers.js';
 
 const SEED = Number(process.env.GIL_LAB_FAULT_SEED ?? 20250611);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function checkBrokenOrWorking(pool: ProcessPoolExecutor): Promise<void> {
   if (pool.broken) {
