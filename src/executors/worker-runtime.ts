@@ -147,8 +147,7 @@ export class WorkerRuntime {
   }
 
   onMessage(message: ToWorker): void {
-    this.#accept(message);
-    if (message.type === 'run' && this.#ready) void this.#pump();
+    this.onMessages([message]);
   }
 
   /**
@@ -235,7 +234,6 @@ export class WorkerRuntime {
     if (message.defs !== undefined)
       for (const [taskId, descriptor] of message.defs) this.#descriptors.set(taskId, descriptor);
     const items = message.items;
-    this.#lastBatch = items.length / RUN_ITEM_FIELDS;
     for (let i = 0; i < items.length; i += RUN_ITEM_FIELDS) {
       this.#queue.push({
         id: items[i] as number,
